@@ -1,0 +1,168 @@
+package org.shufflenet3d;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.shufflenet3d.graph.DepthwiseConvolution;
+import org.shufflenet3d.graph.NetworkBuilder;
+import org.shufflenet3d.graph.ShuffleNetV1Network;
+import org.shufflenet3d.graph.ShuffleNetV2Network;
+import org.shufflenet3d.graph.Tensor;
+
+/**
+ * A 3D ShuffleNet declared as a SameDiff graph for clips of one geometry (any batch size), with parameters named
+ * as the reference's state_dict. New parameters are initialised as PyTorch initialises them; batch norm starts
+ * with mean 0 and variance 1.
+ */
+public final class ShuffleNet3d {
+
+    /** The placeholder: float clips [N, 3, D, H, W]. */
+    public static final String INPUT = "input";
+    /** The output: logits [N, classes]. */
+    public static final String OUTPUT = "logits";
+
+    private static final String DATA_PARALLEL_PREFIX = "module.";
+    private static final String BATCH_COUNTER_SUFFIX = ".num_batches_tracked";
+
+    private final ShuffleNetConfig config;
+    private final ClipShape clip;
+    private final SameDiff sd;
+    private final ModelSummary summary;
+    private final Map<String, NetworkBuilder.ParameterKind> parameters;
+
+    private ShuffleNet3d(ShuffleNetConfig config, ClipShape clip, NetworkBuilder builder) {
+        this.config = config;
+        this.clip = clip;
+        this.sd = builder.sameDiff();
+        this.summary = new ModelSummary(config, clip, builder.layers());
+        this.parameters = Map.copyOf(builder.parameters());
+    }
+
+    public static ShuffleNet3d create(ShuffleNetConfig config, ClipShape clip) {
+        return create(config, clip, DepthwiseConvolution.DEFAULT, 12345L);
+    }
+
+    /** Builds the network with a chosen depthwise formulation and initialisation seed. */
+    public static ShuffleNet3d create(ShuffleNetConfig config, ClipShape clip, DepthwiseConvolution depthwise,
+            long seed) {
+        if (config.architecture() == Architecture.SHUFFLENET) {
+            ShuffleNetV1Network.validateClip(clip);
+        }
+        NetworkBuilder nb = new NetworkBuilder(SameDiff.create(), depthwise, seed);
+        Tensor input = nb.input(INPUT, ClipShape.CHANNELS, clip.frames(), clip.height(), clip.width());
+        Tensor logits = config.architecture() == Architecture.SHUFFLENET
+                ? ShuffleNetV1Network.declare(nb, config, input)
+                : ShuffleNetV2Network.declare(nb, config, input);
+        nb.output(logits, OUTPUT);
+        return new ShuffleNet3d(config, clip, nb);
+    }
+
+    public ShuffleNetConfig config() {
+        return config;
+    }
+
+    public ClipShape clipShape() {
+        return clip;
+    }
+
+    public SameDiff sameDiff() {
+        return sd;
+    }
+
+    public ModelSummary summary() {
+        return summary;
+    }
+
+    /** Eval-mode logits [N, classes] of a float batch [N, 3, D, H, W] of this network's clip geometry. */
+    public INDArray output(INDArray clips) {
+        checkClips(clips);
+        INDArray input = clips.dataType() == DataType.FLOAT ? clips : clips.castTo(DataType.FLOAT);
+        return sd.output(Map.of(INPUT, input), OUTPUT).get(OUTPUT);
+    }
+
+    private void checkClips(INDArray clips) {
+        long[] expected = clip.batchShape(clips.rank() > 0 ? clips.size(0) : 0);
+        if (clips.rank() != 5 || clips.size(0) < 1 || !Arrays.equals(clips.shape(), expected)
+                || !clips.dataType().isFPType()) {
+            throw new InvalidClipException("expected float clips shaped [N, 3, " + clip.frames() + ", "
+                    + clip.height() + ", " + clip.width() + "] (N x channels x frames x height x width), got "
+                    + clips.dataType() + " " + Arrays.toString(clips.shape()));
+        }
+    }
+
+    /** The parameters and batch-norm statistics by state_dict name, copied, in declaration order. */
+    public Map<String, INDArray> weights() {
+        Map<String, INDArray> out = new LinkedHashMap<>();
+        for (SDVariable v : sd.variables()) {
+            if (parameters.containsKey(v.name())) {
+                out.put(v.name(), v.getArr().dup());
+            }
+        }
+        return out;
+    }
+
+    /** Names of the parameters an optimiser updates (batch-norm running statistics excluded). */
+    public Set<String> trainableParameterNames() {
+        Set<String> names = new TreeSet<>();
+        parameters.forEach((name, kind) -> {
+            if (kind == NetworkBuilder.ParameterKind.TRAINABLE) {
+                names.add(name);
+            }
+        });
+        return names;
+    }
+
+    /**
+     * Copies a state_dict into the network. Keys may carry DataParallel's {@code module.} prefix;
+     * {@code num_batches_tracked} entries are ignored; values are converted to float. Every parameter must be
+     * present with its exact shape and nothing else may be: otherwise nothing is changed and the exception lists
+     * the missing, unexpected and mis-shaped entries.
+     */
+    public void loadWeights(Map<String, INDArray> stateDict) {
+        Map<String, INDArray> byName = new LinkedHashMap<>();
+        stateDict.forEach((key, value) -> {
+            String name = key.startsWith(DATA_PARALLEL_PREFIX) ? key.substring(DATA_PARALLEL_PREFIX.length()) : key;
+            if (!name.endsWith(BATCH_COUNTER_SUFFIX)) {
+                byName.put(name, value);
+            }
+        });
+        List<String> missing = new ArrayList<>();
+        List<String> misShaped = new ArrayList<>();
+        for (String name : new TreeSet<>(parameters.keySet())) {
+            INDArray value = byName.get(name);
+            long[] expected = sd.getVariable(name).getArr().shape();
+            if (value == null) {
+                missing.add(name);
+            } else if (!Arrays.equals(value.shape(), expected)) {
+                misShaped.add(name + " " + Arrays.toString(value.shape()) + " where the network has "
+                        + Arrays.toString(expected));
+            }
+        }
+        Set<String> unexpected = new TreeSet<>(byName.keySet());
+        unexpected.removeAll(parameters.keySet());
+        if (!missing.isEmpty() || !unexpected.isEmpty() || !misShaped.isEmpty()) {
+            throw new WeightMismatchException("weights do not fit " + config.describe() + ":"
+                    + listing(" missing", missing) + listing(" unexpected", unexpected)
+                    + listing(" mis-shaped", misShaped));
+        }
+        byName.forEach((name, value) -> sd.getVariable(name).getArr().assign(value.castTo(DataType.FLOAT)));
+    }
+
+    private static String listing(String label, java.util.Collection<String> names) {
+        if (names.isEmpty()) {
+            return "";
+        }
+        int shown = Math.min(names.size(), 8);
+        String more = names.size() > shown ? " and " + (names.size() - shown) + " more" : "";
+        return label + " (" + names.size() + "): " + String.join(", ", names.stream().limit(shown).toList()) + more
+                + ";";
+    }
+}

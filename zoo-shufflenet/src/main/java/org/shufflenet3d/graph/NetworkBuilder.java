@@ -1,0 +1,250 @@
+package org.shufflenet3d.graph;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.impl.layers.convolution.Pooling3D;
+import org.nd4j.linalg.api.ops.impl.layers.convolution.config.Conv3DConfig;
+import org.nd4j.linalg.api.ops.impl.layers.convolution.config.Pooling3DConfig;
+import org.nd4j.linalg.api.rng.Random;
+import org.nd4j.linalg.factory.Nd4j;
+import org.shufflenet3d.ModelSummary;
+
+/**
+ * Declares the reference's layers in a SameDiff graph, one method per kind of layer, in NCDHW layout.
+ * Parameters are graph variables named and shaped exactly as the reference's state_dict entries (convolution
+ * weights [out, in/groups, kD, kH, kW]); each layer records a summary row as it is declared.
+ */
+public final class NetworkBuilder {
+
+    /** PyTorch's BatchNorm3d default. */
+    public static final double BATCH_NORM_EPSILON = 1e-5;
+
+    private final SameDiff sd;
+    private final DepthwiseConvolution depthwise;
+    private final Random random;
+    private final List<ModelSummary.Layer> layers = new ArrayList<>();
+    private final Map<String, ParameterKind> parameters = new LinkedHashMap<>();
+
+    /** Whether the optimiser updates a parameter, or the layer keeps it as state (batch-norm running statistics). */
+    public enum ParameterKind { TRAINABLE, BUFFER }
+
+    public NetworkBuilder(SameDiff sd, DepthwiseConvolution depthwise, long seed) {
+        this.sd = sd;
+        this.depthwise = depthwise;
+        this.random = Nd4j.getRandomFactory().getNewRandomInstance(seed);
+    }
+
+    public SameDiff sameDiff() {
+        return sd;
+    }
+
+    public List<ModelSummary.Layer> layers() {
+        return layers;
+    }
+
+    public Map<String, ParameterKind> parameters() {
+        return parameters;
+    }
+
+    public Tensor input(String name, long channels, long frames, long height, long width) {
+        return new Tensor(sd.placeHolder(name, DataType.FLOAT, -1, channels, frames, height, width),
+                channels, frames, height, width);
+    }
+
+    /** Conv3d(bias=False) with a cubic kernel; stride per (D, H, W). */
+    public Tensor conv3d(String module, Tensor x, int outChannels, int kernel, int[] stride, int padding) {
+        long in = x.channels();
+        SDVariable weight = kaimingUniform(module + ".weight", outChannels, in, kernel, kernel, kernel);
+        SDVariable y = sd.cnn.conv3d(uniqueName(module), x.variable(), toNd4jConvWeights(weight),
+                Conv3DConfig.builder().kD(kernel).kH(kernel).kW(kernel)
+                        .sD(stride[0]).sH(stride[1]).sW(stride[2])
+                        .pD(padding).pH(padding).pW(padding)
+                        .biasUsed(false).dataFormat("NCDHW").build());
+        long[] shape = {outChannels,
+                outputSize(x.shape()[1], kernel, stride[0], padding),
+                outputSize(x.shape()[2], kernel, stride[1], padding),
+                outputSize(x.shape()[3], kernel, stride[2], padding)};
+        return record(module, "Conv3d", new Tensor(y, shape), weight, (long) kernel * kernel * kernel * in);
+    }
+
+    /**
+     * Conv3d(kernel 1, groups, bias=False): the input channels split into {@code groups} parts, one 1x1x1
+     * convolution each, outputs concatenated in group order.
+     */
+    public Tensor pointwiseConv(String module, Tensor x, int outChannels, int groups) {
+        long in = x.channels();
+        SDVariable weight = kaimingUniform(module + ".weight", outChannels, in / groups, 1, 1, 1);
+        SDVariable nd4jWeight = toNd4jConvWeights(weight);
+        Conv3DConfig config = Conv3DConfig.builder().kD(1).kH(1).kW(1).biasUsed(false).dataFormat("NCDHW").build();
+        SDVariable y;
+        if (groups == 1) {
+            y = sd.cnn.conv3d(uniqueName(module), x.variable(), nd4jWeight, config);
+        } else {
+            SDVariable[] inputs = sd.split(x.variable(), groups, 1);
+            SDVariable[] weights = sd.split(nd4jWeight, groups, 4);
+            SDVariable[] outputs = new SDVariable[groups];
+            for (int g = 0; g < groups; g++) {
+                outputs[g] = sd.cnn.conv3d(inputs[g], weights[g], config);
+            }
+            y = sd.concat(uniqueName(module), 1, outputs);
+        }
+        long[] shape = x.shape().clone();
+        shape[0] = outChannels;
+        return record(module, "Conv3d", new Tensor(y, shape), weight, in / groups);
+    }
+
+    /** Conv3d(C, C, kernel 3, stride, padding 1, groups=C, bias=False). */
+    public Tensor depthwiseConv3d(String module, Tensor x, int stride) {
+        long c = x.channels();
+        SDVariable weight = kaimingUniform(module + ".weight", c, 1, 3, 3, 3);
+        SDVariable y = depthwise.apply(sd, uniqueName(module), x, weight, stride);
+        long[] shape = {c,
+                outputSize(x.shape()[1], 3, stride, 1),
+                outputSize(x.shape()[2], 3, stride, 1),
+                outputSize(x.shape()[3], 3, stride, 1)};
+        return record(module, "Conv3d", new Tensor(y, shape), weight, 27);
+    }
+
+    /** BatchNorm3d in inference form: normalised with the running statistics. */
+    public Tensor batchNorm(String module, Tensor x) {
+        long c = x.channels();
+        SDVariable gamma = parameter(module + ".weight", ParameterKind.TRAINABLE, Nd4j.ones(DataType.FLOAT, c));
+        SDVariable beta = parameter(module + ".bias", ParameterKind.TRAINABLE, Nd4j.zeros(DataType.FLOAT, c));
+        SDVariable mean = parameter(module + ".running_mean", ParameterKind.BUFFER, Nd4j.zeros(DataType.FLOAT, c));
+        SDVariable variance = parameter(module + ".running_var", ParameterKind.BUFFER, Nd4j.ones(DataType.FLOAT, c));
+        SDVariable scale = gamma.div(sd.math.sqrt(variance.add(BATCH_NORM_EPSILON)));
+        SDVariable shift = beta.sub(mean.mul(scale));
+        long[] broadcast = {1, c, 1, 1, 1};
+        SDVariable y = x.variable().mul(scale.reshape(broadcast)).add(uniqueName(module), shift.reshape(broadcast));
+        return record(module, "BatchNorm3d", new Tensor(y, x.shape()), 2 * c, 2);
+    }
+
+    public Tensor relu(String module, Tensor x) {
+        return record(module, "ReLU", new Tensor(sd.nn.relu(uniqueName(module), x.variable(), 0), x.shape()), 0, 1);
+    }
+
+    /** MaxPool3d(kernel 3, stride 2, padding 1). */
+    public Tensor maxPool3d(String module, Tensor x) {
+        SDVariable y = sd.cnn.maxPooling3d(uniqueName(module), x.variable(), Pooling3DConfig.builder()
+                .kD(3).kH(3).kW(3).sD(2).sH(2).sW(2).pD(1).pH(1).pW(1)
+                .type(Pooling3D.Pooling3DType.MAX).isNCDHW(true).build());
+        long[] shape = {x.channels(), outputSize(x.shape()[1], 3, 2, 1),
+                outputSize(x.shape()[2], 3, 2, 1), outputSize(x.shape()[3], 3, 2, 1)};
+        return record(module, "MaxPool3d", new Tensor(y, shape), 0, 2);
+    }
+
+    /**
+     * AvgPool3d(kernel (2,3,3), stride 2, padding (0,1,1)) counting the zero padding in the average, as PyTorch
+     * does by default: the input is zero-padded explicitly and pooled without padding.
+     */
+    public Tensor shortcutAvgPool3d(String module, Tensor x) {
+        SDVariable padded = sd.nn.pad(x.variable(),
+                sd.constant(Nd4j.createFromArray(new int[][] {{0, 0}, {0, 0}, {0, 0}, {1, 1}, {1, 1}})), 0.0);
+        SDVariable y = sd.cnn.avgPooling3d(uniqueName(module), padded, Pooling3DConfig.builder()
+                .kD(2).kH(3).kW(3).sD(2).sH(2).sW(2)
+                .type(Pooling3D.Pooling3DType.AVG).isNCDHW(true).build());
+        long[] shape = {x.channels(), outputSize(x.shape()[1], 2, 2, 0),
+                outputSize(x.shape()[2], 3, 2, 1), outputSize(x.shape()[3], 3, 2, 1)};
+        return record(module, "AvgPool3d", new Tensor(y, shape), 0, 18);
+    }
+
+    /** [N,C,D,H,W] → [N,g,C/g,D,H,W] → [N,C/g,g,D,H,W] → [N,C,D,H,W]. */
+    public Tensor channelShuffle(Tensor x, int groups) {
+        long[] s = x.shape();
+        SDVariable grouped = x.variable().reshape(-1, groups, s[0] / groups, s[1], s[2], s[3]);
+        SDVariable shuffled = grouped.permute(0, 2, 1, 3, 4, 5).reshape(-1, s[0], s[1], s[2], s[3]);
+        return new Tensor(shuffled, s);
+    }
+
+    /** The first and second half of the channels. */
+    public Tensor[] splitChannelsInHalf(Tensor x) {
+        SDVariable[] halves = sd.split(x.variable(), 2, 1);
+        long[] shape = x.shape().clone();
+        shape[0] = x.channels() / 2;
+        return new Tensor[] {new Tensor(halves[0], shape), new Tensor(halves[1], shape.clone())};
+    }
+
+    public Tensor concatChannels(Tensor first, Tensor second) {
+        long[] shape = first.shape().clone();
+        shape[0] = first.channels() + second.channels();
+        return new Tensor(sd.concat(1, first.variable(), second.variable()), shape);
+    }
+
+    public Tensor add(Tensor a, Tensor b) {
+        return new Tensor(a.variable().add(b.variable()), a.shape());
+    }
+
+    /** The average over frames, height and width: [N,C,D,H,W] → [N,C]. */
+    public Tensor globalAveragePool(Tensor x) {
+        return new Tensor(sd.mean(x.variable(), 2, 3, 4), x.channels());
+    }
+
+    /** Dropout, which is the identity in inference form. */
+    public Tensor dropout(String module, Tensor x) {
+        return record(module, "Dropout", x, 0, 0);
+    }
+
+    /** Linear(in, out) with bias: y = x·Wᵀ + b, W shaped [out, in]. */
+    public Tensor linear(String module, Tensor x, int outFeatures) {
+        long in = x.channels();
+        double bound = 1.0 / Math.sqrt(in);
+        SDVariable weight = parameter(module + ".weight", ParameterKind.TRAINABLE, uniform(bound, outFeatures, in));
+        SDVariable bias = parameter(module + ".bias", ParameterKind.TRAINABLE, uniform(bound, outFeatures));
+        SDVariable y = sd.mmul(x.variable(), weight, false, true, false).add(uniqueName(module), bias);
+        return record(module, "Linear", new Tensor(y, outFeatures), in * outFeatures + outFeatures, 2 * in - 1);
+    }
+
+    /** Marks a tensor as the network's output under the given name. */
+    public SDVariable output(Tensor x, String name) {
+        return sd.identity(name, x.variable());
+    }
+
+    private SDVariable kaimingUniform(String name, long... shape) {
+        long fanIn = 1;
+        for (int i = 1; i < shape.length; i++) {
+            fanIn *= shape[i];
+        }
+        return parameter(name, ParameterKind.TRAINABLE, uniform(1.0 / Math.sqrt(fanIn), shape));
+    }
+
+    private INDArray uniform(double bound, long... shape) {
+        return Nd4j.rand(random, shape).castTo(DataType.FLOAT).subi(0.5).muli(2 * bound);
+    }
+
+    private SDVariable parameter(String name, ParameterKind kind, INDArray init) {
+        parameters.put(name, kind);
+        return sd.var(name, init);
+    }
+
+    /** PyTorch's [out, in/g, kD, kH, kW] to ND4J's [kD, kH, kW, in/g, out]. */
+    private static SDVariable toNd4jConvWeights(SDVariable torchWeight) {
+        return torchWeight.permute(2, 3, 4, 1, 0);
+    }
+
+    private static long outputSize(long in, int kernel, int stride, int padding) {
+        return Math.floorDiv(in + 2L * padding - kernel, stride) + 1;
+    }
+
+    private String uniqueName(String module) {
+        String name = module;
+        for (int i = 2; sd.hasVariable(name); i++) {
+            name = module + "#" + i;
+        }
+        return name;
+    }
+
+    private Tensor record(String module, String type, Tensor y, SDVariable weight, long flopsPerOutput) {
+        return record(module, type, y, weight.getArr().length(), flopsPerOutput);
+    }
+
+    private Tensor record(String module, String type, Tensor y, long params, long flopsPerOutput) {
+        layers.add(new ModelSummary.Layer(module, type, y.shape(), params, flopsPerOutput * y.elements()));
+        return y;
+    }
+}
