@@ -29,9 +29,6 @@ public final class ShuffleNet3d {
     /** The output: logits [N, classes]. */
     public static final String OUTPUT = "logits";
 
-    private static final String DATA_PARALLEL_PREFIX = "module.";
-    private static final String BATCH_COUNTER_SUFFIX = ".num_batches_tracked";
-
     private final ShuffleNetConfig config;
     private final ClipShape clip;
     private final SameDiff sd;
@@ -124,16 +121,10 @@ public final class ShuffleNet3d {
      * Copies a state_dict into the network. Keys may carry DataParallel's {@code module.} prefix;
      * {@code num_batches_tracked} entries are ignored; values are converted to float. Every parameter must be
      * present with its exact shape and nothing else may be: otherwise nothing is changed and the exception lists
-     * the missing, unexpected and mis-shaped entries.
+     * the missing, unexpected and mis-shaped entries and, when it can tell, the configuration the weights fit.
      */
     public void loadWeights(Map<String, INDArray> stateDict) {
-        Map<String, INDArray> byName = new LinkedHashMap<>();
-        stateDict.forEach((key, value) -> {
-            String name = key.startsWith(DATA_PARALLEL_PREFIX) ? key.substring(DATA_PARALLEL_PREFIX.length()) : key;
-            if (!name.endsWith(BATCH_COUNTER_SUFFIX)) {
-                byName.put(name, value);
-            }
-        });
+        Map<String, INDArray> byName = StateDicts.normalize(stateDict);
         List<String> missing = new ArrayList<>();
         List<String> misShaped = new ArrayList<>();
         for (String name : new TreeSet<>(parameters.keySet())) {
@@ -149,7 +140,9 @@ public final class ShuffleNet3d {
         Set<String> unexpected = new TreeSet<>(byName.keySet());
         unexpected.removeAll(parameters.keySet());
         if (!missing.isEmpty() || !unexpected.isEmpty() || !misShaped.isEmpty()) {
-            throw new WeightMismatchException("weights do not fit " + config.describe() + ":"
+            String madeFor = StateDicts.inferConfig(byName).map(c -> " (they were made for " + c.describe() + ")")
+                    .orElse("");
+            throw new WeightMismatchException("weights do not fit " + config.describe() + madeFor + ":"
                     + listing(" missing", missing) + listing(" unexpected", unexpected)
                     + listing(" mis-shaped", misShaped));
         }

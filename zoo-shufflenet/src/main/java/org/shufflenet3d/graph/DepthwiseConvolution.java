@@ -101,10 +101,25 @@ public enum DepthwiseConvolution {
             }
             return sd.identity(name, sum);
         }
+    },
+
+    /**
+     * {@link #MASKED_DENSE} on frames of at least {@value #LARGE_FRAME_PIXELS} pixels, where it was fastest here,
+     * {@link #PER_TIME_TAP} on smaller ones, where it was.
+     */
+    BY_FRAME_SIZE {
+        @Override
+        SDVariable apply(SameDiff sd, String name, Tensor x, SDVariable weight, int stride) {
+            DepthwiseConvolution chosen = x.shape()[2] * x.shape()[3] >= LARGE_FRAME_PIXELS ? MASKED_DENSE : PER_TIME_TAP;
+            return chosen.apply(sd, name, x, weight, stride);
+        }
     };
 
+    /** 14x14: the second stage's frames for 112x112 clips. */
+    static final int LARGE_FRAME_PIXELS = 196;
+
     /** The formulation the networks are built with: the fastest measured here (README, "Performance"). */
-    public static final DepthwiseConvolution DEFAULT = MASKED_DENSE;
+    public static final DepthwiseConvolution DEFAULT = BY_FRAME_SIZE;
 
     /**
      * Declares the convolution of {@code x} with {@code weight} (PyTorch layout [C,1,3,3,3]) and returns its

@@ -37,6 +37,24 @@ public final class ShuffleNetV1Network {
         return channels;
     }
 
+    /**
+     * The width that gives these stem and stage channel counts with these groups: one of the published widths,
+     * or the one the first stage implies.
+     */
+    public static java.util.Optional<Double> widthForChannels(int groups, int[] channels) {
+        int[] base = STAGE_CHANNELS.get(groups);
+        if (base == null) {
+            return java.util.Optional.empty();
+        }
+        List<Double> candidates = new ArrayList<>();
+        for (double w : PUBLISHED_WIDTHS) {
+            candidates.add(w);
+        }
+        candidates.add((double) channels[1] / base[1]);
+        return candidates.stream().filter(w -> java.util.Arrays.equals(stageChannels(groups, w), channels))
+                .findFirst();
+    }
+
     /** Refuses (groups, width) pairs whose channel counts do not divide by the groups. */
     public static void validate(int groups, double width) {
         if (!(width > 0) || Double.isInfinite(width)) {

@@ -27,6 +27,12 @@ public final class ShuffleNetV2Network {
         }
     }
 
+    /** The width whose second stage has this many channels, if it is one of the reference's. */
+    public static java.util.Optional<Double> widthForStageChannels(long channels) {
+        return STAGE_CHANNELS.entrySet().stream().filter(e -> e.getValue()[1] == channels).map(Map.Entry::getKey)
+                .findFirst();
+    }
+
     public static Tensor declare(NetworkBuilder nb, ShuffleNetConfig config, Tensor clip) {
         int[] channels = STAGE_CHANNELS.get(config.widthMultiplier());
         Tensor x = nb.conv3d("conv1.0", clip, channels[0], 3, new int[] {1, 2, 2}, 1);

@@ -105,9 +105,14 @@ public final class NumpyFiles {
         }
         ByteBuffer in = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
         int major = bytes[6];
+        int lengthBytes = major == 1 ? 2 : 4;
+        if (major < 1 || major > 3 || bytes.length < 8 + lengthBytes) {
+            throw new MalformedFileException(source + ": truncated or unsupported .npy header (format version "
+                    + major + ")");
+        }
         in.position(8);
         long headerLength = major == 1 ? Short.toUnsignedInt(in.getShort()) : Integer.toUnsignedLong(in.getInt());
-        if (major < 1 || major > 3 || in.position() + headerLength > bytes.length) {
+        if (in.position() + headerLength > bytes.length) {
             throw new MalformedFileException(source + ": truncated or unsupported .npy header (format version "
                     + major + ")");
         }
@@ -154,6 +159,9 @@ public final class NumpyFiles {
             case "f8": return (float) data.getDouble();
             case "i1": return data.get();
             case "u1": return Byte.toUnsignedInt(data.get());
+            case "u2": return Short.toUnsignedInt(data.getShort());
+            case "u4": return Integer.toUnsignedLong(data.getInt());
+            case "u8": return unsignedLongToFloat(data.getLong());
             case "i2": return data.getShort();
             case "i4": return data.getInt();
             case "i8": return data.getLong();
@@ -193,6 +201,10 @@ public final class NumpyFiles {
             throw new NoSuchFileException(file.toString(), null, "no such file");
         }
         return file;
+    }
+
+    private static float unsignedLongToFloat(long value) {
+        return value >= 0 ? value : (float) ((value >>> 1) * 2.0 + (value & 1));
     }
 
     /** IEEE 754 half precision to float: Java 17 has no Float.float16ToFloat. */

@@ -1,0 +1,72 @@
+package org.shufflenet3d.cli;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.shufflenet3d.ClipShape;
+import org.shufflenet3d.InvalidClipException;
+import org.shufflenet3d.ShuffleNet3d;
+import org.shufflenet3d.io.MalformedFileException;
+import org.shufflenet3d.io.NumpyFiles;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+@Command(name = "logits", mixinStandardHelpOptions = true,
+        description = "Eval-mode forward pass of a batch of clips: N x 3 x D x H x W float32 .npy in, N x K .npy out.")
+final class LogitsCommand implements Callable<Integer> {
+
+    private static final Logger LOG = LoggerFactory.getLogger(LogitsCommand.class);
+    private static final String INPUT_ARRAY = "input";
+
+    @Mixin
+    NetworkOptions network;
+
+    @Option(names = "--weights", required = true, paramLabel = "FILE",
+            description = "Weights: an .npz of arrays named by the reference's state_dict keys.")
+    Path weights;
+
+    @Option(names = "--input", required = true, paramLabel = "clip.npy",
+            description = "Clips, float32 N x 3 x D x H x W (pixels minus the mean, as the reference feeds them):"
+                    + " an .npy, or an .npz holding one array or an array named 'input'.")
+    Path input;
+
+    @Option(names = "--output", required = true, paramLabel = "logits.npy", description = "Where to write N x K logits.")
+    Path output;
+
+    @Override
+    public Integer call() throws Exception {
+        INDArray clips = readClips(input);
+        if (clips.rank() != 5 || clips.size(1) != ClipShape.CHANNELS) {
+            throw new InvalidClipException(input + ": expected clips shaped N x 3 x D x H x W, got "
+                    + Arrays.toString(clips.shape()));
+        }
+        ClipShape clip = new ClipShape((int) clips.size(2), (int) clips.size(3), (int) clips.size(4));
+        ShuffleNet3d model = ShuffleNet3d.create(network.config(), clip);
+        model.loadWeights(NumpyFiles.readNpz(weights));
+        INDArray logits = model.output(clips);
+        NumpyFiles.writeNpy(output, logits);
+        LOG.info("wrote logits {} to {}", Arrays.toString(logits.shape()), output);
+        return 0;
+    }
+
+    private static INDArray readClips(Path file) throws IOException {
+        if (!file.getFileName().toString().endsWith(".npz")) {
+            return NumpyFiles.readNpy(file);
+        }
+        Map<String, INDArray> arrays = NumpyFiles.readNpz(file);
+        if (arrays.containsKey(INPUT_ARRAY)) {
+            return arrays.get(INPUT_ARRAY);
+        }
+        if (arrays.size() == 1) {
+            return arrays.values().iterator().next();
+        }
+        throw new MalformedFileException(file + ": holds " + arrays.keySet() + "; expected one array or one named '"
+                + INPUT_ARRAY + "'");
+    }
+}
