@@ -27,6 +27,7 @@ import json
 import math
 import os
 import tempfile
+from collections import OrderedDict
 
 import numpy as np
 import torch
@@ -147,9 +148,9 @@ def default_cases():
         batch=1, frames=16, height=64, width_px=48)
 
     add(name="v1_g3_w0.25_full", arch="shufflenet", width=0.25, groups=3, classes=5,
-        batch=2, frames=16, height=34, width_px=33, full_weights=True)
+        batch=2, frames=16, height=34, width_px=33, full_weights=True, checkpoints=True)
     add(name="v2_w0.25_full", arch="shufflenetv2", width=0.25, groups=None, classes=5,
-        batch=2, frames=12, height=32, width_px=24, full_weights=True)
+        batch=2, frames=12, height=32, width_px=24, full_weights=True, checkpoints=True)
     return cases
 
 
@@ -239,7 +240,7 @@ def atomic_write_npz(path, arrays):
     fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".npz", dir=d)
     try:
         with os.fdopen(fd, "wb") as f:
-            np.savez(f, **arrays)
+            np.savez_compressed(f, **arrays)
         os.replace(tmp, path)
     except BaseException:
         if os.path.exists(tmp):
@@ -285,11 +286,91 @@ def run_case(case, out_dir):
     atomic_write_npz(os.path.join(out_dir, case["name"] + ".npz"), arrays)
     if case.get("full_weights"):
         atomic_write_npz(os.path.join(out_dir, case["name"] + ".weights.npz"), params)
+    if case.get("checkpoints"):
+        case["checkpoint_files"] = write_checkpoints(case, model, x, arrays, out_dir)
+        atomic_write_npz(os.path.join(out_dir, case["name"] + ".npz"), arrays)
 
     n_params = sum(p.numel() for p in model.parameters())
     print("%-22s params %9d  logits %s  max|y| %.4g  max|f32-f64| %.3g  (%.1f%% of tolerance %.3g)"
           % (case["name"], n_params, tuple(logits.shape), max_y, err32, 100.0 * err32 / tol, tol))
     return {"max_abs_logit": max_y, "f32_error": err32, "tolerance": tol}
+
+
+def float64_logits(model, x):
+    reference = copy.deepcopy(model).double().eval()
+    with torch.no_grad():
+        return reference(torch.from_numpy(x).double()).numpy().astype("<f4")
+
+
+def reference_checkpoint(case, model, with_momentum):
+    """The reference's checkpoint dict: DataParallel keys, num_batches_tracked kept, SGD state with its defaults."""
+    trained = copy.deepcopy(model)
+    optimizer = torch.optim.SGD(trained.parameters(), lr=0.1, momentum=0.9, dampening=0.9, weight_decay=1e-3)
+    if with_momentum:
+        trained.train()
+        clip = torch.randn(2, 3, case["frames"], case["height"], case["width_px"])
+        trained(clip).sum().backward()
+        optimizer.step()
+    return {
+        "epoch": 3,
+        "arch": case["arch"],
+        "state_dict": OrderedDict(("module." + k, v) for k, v in model.state_dict().items()),
+        "optimizer": optimizer.state_dict(),
+        "best_prec1": 41.5,
+    }
+
+
+def as_views(state):
+    """The same tensors as views into one shared storage, at offsets, the classifier weight transposed."""
+    floats = OrderedDict((k, v) for k, v in state.items() if v.is_floating_point())
+    total = sum(v.numel() for v in floats.values())
+    shared = torch.zeros(total + 7)
+    views = OrderedDict()
+    position = 7
+    for name, value in floats.items():
+        n = value.numel()
+        if name == "classifier.1.weight":
+            region = shared[position:position + n].view(value.shape[1], value.shape[0])
+            region.copy_(value.t())
+            views[name] = region.t()
+        else:
+            region = shared[position:position + n].view(value.shape)
+            region.copy_(value)
+            views[name] = region
+        position += n
+    return views
+
+
+def save_checkpoint(obj, path, legacy):
+    tmp = path + ".tmp"
+    torch.save(obj, tmp, _use_new_zipfile_serialization=not legacy)
+    os.replace(tmp, path)
+
+
+def write_checkpoints(case, model, x, arrays, out_dir):
+    """PyTorch checkpoints of a full-weight case, in both formats; returns their cases.json entries."""
+    state = OrderedDict((k, v.detach().clone()) for k, v in model.state_dict().items())
+    plain = OrderedDict((k, v) for k, v in state.items() if not k.endswith("num_batches_tracked"))
+    is_v1 = case["arch"] == "shufflenet"
+    written = [("reference.pth", reference_checkpoint(case, model, with_momentum=is_v1), True, "logits")]
+    if is_v1:
+        half = OrderedDict((k, v.half()) for k, v in plain.items())
+        rounded = copy.deepcopy(model)
+        rounded.load_state_dict(OrderedDict((k, v.float()) for k, v in half.items()), strict=False)
+        arrays["logits_float16"] = float64_logits(rounded, x)
+        written += [
+            ("zip.pth", plain, False, "logits"),
+            ("views.pth", as_views(plain), True, "logits"),
+            ("views.zip.pth", as_views(plain), False, "logits"),
+            ("float64.pth", OrderedDict((k, v.double()) for k, v in plain.items()), False, "logits"),
+            ("float16.pth", half, True, "logits_float16"),
+        ]
+    entries = []
+    for suffix, obj, legacy, expected in written:
+        name = "%s.%s" % (case["name"], suffix)
+        save_checkpoint(obj, os.path.join(out_dir, name), legacy)
+        entries.append({"file": name, "format": "legacy" if legacy else "zip", "logits": expected})
+    return entries
 
 
 def case_entry(case):
@@ -305,6 +386,7 @@ def case_entry(case):
         "width_px": int(case["width_px"]),
         "seed": int(case["seed"]),
         "full_weights": bool(case.get("full_weights", False)),
+        "checkpoints": case.get("checkpoint_files", []),
     }
 
 
@@ -338,7 +420,8 @@ def main(argv=None):
     ap.add_argument("--height", type=int, default=33)
     ap.add_argument("--width-px", type=int, default=34)
     ap.add_argument("--seed", type=int, default=1)
-    ap.add_argument("--full-weights", action="store_true")
+    ap.add_argument("--full-weights", action="store_true", help="also write <name>.weights.npz (complete state_dict)")
+    ap.add_argument("--checkpoints", action="store_true", help="also write PyTorch .pth checkpoints of the case")
     ap.add_argument("--name", help="case name (file stem)")
     args = ap.parse_args(argv)
 
@@ -363,7 +446,8 @@ def main(argv=None):
         cases = [dict(name=name, arch=args.arch, width=args.width,
                       groups=args.groups if args.arch == "shufflenet" else None,
                       classes=args.classes, batch=args.batch, frames=args.frames, height=args.height,
-                      width_px=args.width_px, seed=args.seed, full_weights=args.full_weights)]
+                      width_px=args.width_px, seed=args.seed, full_weights=args.full_weights,
+                      checkpoints=args.checkpoints)]
 
     worst = 0.0
     for case in cases:

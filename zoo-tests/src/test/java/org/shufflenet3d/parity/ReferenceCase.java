@@ -26,7 +26,18 @@ record ReferenceCase(
         @JsonProperty("height") int height,
         @JsonProperty("width_px") int widthPx,
         @JsonProperty("seed") long seed,
-        @JsonProperty("full_weights") boolean fullWeights) {
+        @JsonProperty("full_weights") boolean fullWeights,
+        @JsonProperty("checkpoints") List<Checkpoint> checkpoints) {
+
+    /** A PyTorch checkpoint of the case's weights, and the logits array of its npz that it should give. */
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    record Checkpoint(@JsonProperty("file") String file, @JsonProperty("format") String format,
+            @JsonProperty("logits") String logits) {
+        @Override
+        public String toString() {
+            return file;
+        }
+    }
 
     static final Path DIRECTORY = Paths.get("src/test/resources/fixtures/parity");
 

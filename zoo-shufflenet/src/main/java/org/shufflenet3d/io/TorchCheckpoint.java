@@ -1,0 +1,218 @@
+package org.shufflenet3d.io;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.math.BigInteger;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipException;
+import java.util.zip.ZipFile;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * A PyTorch checkpoint ({@code .pth}) read in pure Java: the legacy format of PyTorch before 1.6, which the
+ * reference's published checkpoints use, and the zip format after it. The top level may be the reference's dict
+ * ({@code state_dict}, {@code arch}, {@code epoch}, {@code best_prec1}, {@code optimizer}) or a bare state_dict.
+ * The pickle is read without running anything: only the globals a state_dict needs are accepted.
+ *
+ * @param stateDict the tensors by key as written (a {@code module.} prefix kept), converted to float32
+ * @param arch the reference's {@code arch} entry, if any
+ * @param epoch the {@code epoch} entry, if any
+ */
+public record TorchCheckpoint(Map<String, INDArray> stateDict, Optional<String> arch, Optional<Long> epoch) {
+
+    private static final BigInteger LEGACY_MAGIC = new BigInteger("1950a86a20f9469cfc6c", 16);
+    private static final long LEGACY_PROTOCOL = 1001;
+    private static final String EXPECTED = "a PyTorch checkpoint (.pth)";
+
+    /** The only globals accepted, by {@code module.name}; storages are resolved separately. */
+    private static final Set<String> ALLOWED_GLOBALS = Set.of(
+            "collections.OrderedDict", "torch._utils._rebuild_tensor_v2", "torch._utils._rebuild_tensor",
+            "torch._utils._rebuild_parameter");
+
+    public TorchCheckpoint {
+        stateDict = Collections.unmodifiableMap(new LinkedHashMap<>(stateDict));
+    }
+
+    public static TorchCheckpoint read(Path file) throws IOException {
+        NumpyFiles.requireFile(file);
+        String source = file.toString();
+        byte[] head = new byte[4];
+        try (InputStream in = Files.newInputStream(file)) {
+            if (in.readNBytes(head, 0, 4) < 2) {
+                throw new MalformedFileException(source + ": empty or truncated file; expected " + EXPECTED);
+            }
+        }
+        if (head[0] == 'P' && head[1] == 'K') {
+            return readZip(file, source);
+        }
+        if ((head[0] & 0xff) == 0x80) {
+            return readLegacy(ByteBuffer.wrap(Files.readAllBytes(file)), source);
+        }
+        throw new MalformedFileException(source + ": not " + EXPECTED + " (neither a zip archive nor a pickle)");
+    }
+
+    private static TorchCheckpoint readLegacy(ByteBuffer bytes, String source) throws IOException {
+        Map<String, TorchStorage.Storage> storages = new LinkedHashMap<>();
+        RestrictedUnpickler header = new RestrictedUnpickler(bytes, source, TorchCheckpoint::refuseAll, pid -> {
+            throw new MalformedFileException(source + ": unexpected persistent id in the header");
+        });
+        if (!LEGACY_MAGIC.equals(header.load())) {
+            throw new MalformedFileException(source + ": not " + EXPECTED + " (no PyTorch magic number)");
+        }
+        Object protocol = header.load();
+        if (!Long.valueOf(LEGACY_PROTOCOL).equals(protocol)) {
+            throw new MalformedFileException(source + ": unsupported PyTorch serialization protocol " + protocol);
+        }
+        if (header.load() instanceof Map<?, ?> sysInfo && Boolean.FALSE.equals(sysInfo.get("little_endian"))) {
+            throw new MalformedFileException(source + ": written on a big-endian machine; only little-endian"
+                    + " checkpoints are supported");
+        }
+        Object root = new RestrictedUnpickler(bytes, source, (m, n) -> resolve(m, n, source),
+                pid -> storage(pid, storages, source, true)).load();
+        Object keys = header.load();
+        if (!(keys instanceof List<?> keyList)) {
+            throw new MalformedFileException(source + ": storage list missing (truncated file?)");
+        }
+        Map<String, ByteBuffer> data = new HashMap<>();
+        for (Object key : keyList) {
+            TorchStorage.Storage storage = storages.get(String.valueOf(key));
+            if (bytes.remaining() < Long.BYTES) {
+                throw new MalformedFileException(source + ": truncated: storage " + key + " is missing");
+            }
+            long elements = bytes.order(ByteOrder.LITTLE_ENDIAN).getLong();
+            long length = storage == null ? -1 : elements * storage.type().size;
+            if (storage == null || elements < 0 || length > bytes.remaining()) {
+                throw new MalformedFileException(source + ": truncated or inconsistent storage " + key
+                        + "; expected " + EXPECTED);
+            }
+            ByteBuffer slice = bytes.slice();
+            slice.limit((int) length);
+            data.put(String.valueOf(key), slice);
+            bytes.position(bytes.position() + (int) length);
+        }
+        return fromRoot(root, data, source);
+    }
+
+    private static TorchCheckpoint readZip(Path file, String source) throws IOException {
+        try (ZipFile zip = new ZipFile(file.toFile())) {
+            ZipEntry pickle = zip.stream().filter(e -> e.getName().endsWith("data.pkl")).findFirst()
+                    .orElseThrow(() -> new MalformedFileException(source + ": a zip archive without data.pkl;"
+                            + " expected " + EXPECTED));
+            String prefix = pickle.getName().substring(0, pickle.getName().length() - "data.pkl".length());
+            Map<String, TorchStorage.Storage> storages = new LinkedHashMap<>();
+            Object root = new RestrictedUnpickler(ByteBuffer.wrap(readEntry(zip, pickle)), source,
+                    (m, n) -> resolve(m, n, source), pid -> storage(pid, storages, source, false)).load();
+            Map<String, ByteBuffer> data = new HashMap<>();
+            for (String key : storages.keySet()) {
+                ZipEntry entry = zip.getEntry(prefix + "data/" + key);
+                if (entry == null) {
+                    throw new MalformedFileException(source + ": storage data/" + key + " is missing from the archive");
+                }
+                data.put(key, ByteBuffer.wrap(readEntry(zip, entry)));
+            }
+            return fromRoot(root, data, source);
+        } catch (ZipException e) {
+            throw new MalformedFileException(source + ": damaged zip archive (" + e.getMessage() + "); expected "
+                    + EXPECTED, e);
+        }
+    }
+
+    private static byte[] readEntry(ZipFile zip, ZipEntry entry) throws IOException {
+        try (InputStream in = zip.getInputStream(entry)) {
+            return in.readAllBytes();
+        }
+    }
+
+    private static Object refuseAll(String module, String name) throws IOException {
+        throw new ForbiddenGlobalException("checkpoint header names the global '" + module + "." + name + "'");
+    }
+
+    private static Object resolve(String module, String name, String source) throws IOException {
+        String global = module + "." + name;
+        if (module.equals("torch")) {
+            TorchStorage.ElementType type = TorchStorage.ElementType.forStorageClass(name);
+            if (type != null) {
+                return type;
+            }
+        }
+        if (!ALLOWED_GLOBALS.contains(global)) {
+            throw new ForbiddenGlobalException(source + ": refusing to load: the pickle names the global '" + global
+                    + "', which a PyTorch state_dict does not need (only tensors, storages and OrderedDict are"
+                    + " accepted)");
+        }
+        return switch (name) {
+            case "OrderedDict" -> (RestrictedUnpickler.Callable) arguments -> new LinkedHashMap<>();
+            case "_rebuild_parameter" -> (RestrictedUnpickler.Callable) arguments -> arguments.get(0);
+            default -> (RestrictedUnpickler.Callable) arguments -> TorchStorage.rebuildTensor(arguments, source);
+        };
+    }
+
+    /**
+     * A persistent id: {@code ('storage', type, key, location, elements)}, followed in the legacy format by a view
+     * of another storage, which PyTorch 1.0 wrote as None.
+     */
+    private static TorchStorage.Storage storage(Object pid, Map<String, TorchStorage.Storage> storages,
+            String source, boolean legacy) throws IOException {
+        if (!(pid instanceof RestrictedUnpickler.Tuple t) || t.size() < 5 || !"storage".equals(t.get(0))
+                || !(t.get(1) instanceof TorchStorage.ElementType type) || !(t.get(4) instanceof Long elements)) {
+            throw new MalformedFileException(source + ": unsupported persistent id " + pid + "; expected " + EXPECTED);
+        }
+        if (legacy && t.size() > 5 && t.get(5) != null) {
+            throw new MalformedFileException(source + ": storage views are not supported");
+        }
+        String key = String.valueOf(t.get(2));
+        TorchStorage.Storage storage = storages.computeIfAbsent(key, k -> new TorchStorage.Storage(k, type, elements));
+        if (storage.type() != type) {
+            throw new MalformedFileException(source + ": storage " + key + " is read as two element types");
+        }
+        return storage;
+    }
+
+    private static TorchCheckpoint fromRoot(Object root, Map<String, ByteBuffer> data, String source)
+            throws IOException {
+        if (!(root instanceof Map<?, ?> top)) {
+            throw new MalformedFileException(source + ": holds no dict; expected a state_dict or the reference's"
+                    + " checkpoint dict");
+        }
+        Object arch = top.get("arch");
+        Object epoch = top.get("epoch");
+        Map<?, ?> tensors = top.get("state_dict") instanceof Map<?, ?> inner ? inner : top;
+        Map<String, INDArray> stateDict = new LinkedHashMap<>();
+        List<String> notTensors = new ArrayList<>();
+        for (Map.Entry<?, ?> e : tensors.entrySet()) {
+            String name = String.valueOf(e.getKey());
+            if (e.getValue() instanceof TorchStorage.TensorView view) {
+                ByteBuffer bytes = data.get(view.storage().key());
+                if (bytes == null) {
+                    throw new MalformedFileException(source + ": data of tensor '" + name + "' is missing");
+                }
+                stateDict.put(name, view.toFloatArray(bytes, source, name));
+            } else {
+                notTensors.add(name);
+            }
+        }
+        if (stateDict.isEmpty() || !notTensors.isEmpty() && tensors == top) {
+            throw new MalformedFileException(source + ": no state_dict found (top-level keys " + top.keySet()
+                    + "); expected a state_dict or a dict with a 'state_dict' entry");
+        }
+        if (!notTensors.isEmpty()) {
+            throw new MalformedFileException(source + ": state_dict entries " + notTensors + " are not tensors");
+        }
+        return new TorchCheckpoint(stateDict,
+                arch instanceof String s ? Optional.of(s) : Optional.empty(),
+                epoch instanceof Long l ? Optional.of(l) : Optional.empty());
+    }
+}
