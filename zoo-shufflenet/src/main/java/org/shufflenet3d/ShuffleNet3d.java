@@ -1,5 +1,7 @@
 package org.shufflenet3d;
 
+import java.io.IOException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -13,9 +15,11 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.shufflenet3d.graph.DepthwiseConvolution;
 import org.shufflenet3d.graph.NetworkBuilder;
-import org.shufflenet3d.graph.ShuffleNetV1Network;
-import org.shufflenet3d.graph.ShuffleNetV2Network;
+import org.shufflenet3d.graph.Networks;
 import org.shufflenet3d.graph.Tensor;
+import org.shufflenet3d.io.AtomicFiles;
+import org.shufflenet3d.io.MalformedFileException;
+import org.shufflenet3d.io.NumpyFiles;
 
 /**
  * A 3D ShuffleNet declared as a SameDiff graph for clips of one geometry (any batch size), with parameters named
@@ -28,6 +32,10 @@ public final class ShuffleNet3d {
     public static final String INPUT = "input";
     /** The output: logits [N, classes]. */
     public static final String OUTPUT = "logits";
+    /** The softmax of the logits [N, classes]. */
+    public static final String PROBABILITIES = "probabilities";
+
+    private static final long DEFAULT_SEED = 12345L;
 
     private final ShuffleNetConfig config;
     private final ClipShape clip;
@@ -35,31 +43,67 @@ public final class ShuffleNet3d {
     private final ModelSummary summary;
     private final Map<String, NetworkBuilder.ParameterKind> parameters;
 
-    private ShuffleNet3d(ShuffleNetConfig config, ClipShape clip, NetworkBuilder builder) {
+    private ShuffleNet3d(ShuffleNetConfig config, ClipShape clip, SameDiff sd, NetworkBuilder declared) {
         this.config = config;
         this.clip = clip;
-        this.sd = builder.sameDiff();
-        this.summary = new ModelSummary(config, clip, builder.layers());
-        this.parameters = Map.copyOf(builder.parameters());
+        this.sd = sd;
+        this.summary = new ModelSummary(config, clip, declared.layers());
+        this.parameters = Map.copyOf(declared.parameters());
     }
 
     public static ShuffleNet3d create(ShuffleNetConfig config, ClipShape clip) {
-        return create(config, clip, DepthwiseConvolution.DEFAULT, 12345L);
+        return create(config, clip, DepthwiseConvolution.DEFAULT, DEFAULT_SEED);
     }
 
     /** Builds the network with a chosen depthwise formulation and initialisation seed. */
     public static ShuffleNet3d create(ShuffleNetConfig config, ClipShape clip, DepthwiseConvolution depthwise,
             long seed) {
-        if (config.architecture() == Architecture.SHUFFLENET) {
-            ShuffleNetV1Network.validateClip(clip);
-        }
+        NetworkBuilder nb = declare(config, clip, depthwise, seed);
+        return new ShuffleNet3d(config, clip, nb.sameDiff(), nb);
+    }
+
+    private static NetworkBuilder declare(ShuffleNetConfig config, ClipShape clip, DepthwiseConvolution depthwise,
+            long seed) {
+        config.validateClip(clip);
         NetworkBuilder nb = new NetworkBuilder(SameDiff.create(), depthwise, seed);
         Tensor input = nb.input(INPUT, ClipShape.CHANNELS, clip.frames(), clip.height(), clip.width());
-        Tensor logits = config.architecture() == Architecture.SHUFFLENET
-                ? ShuffleNetV1Network.declare(nb, config, input)
-                : ShuffleNetV2Network.declare(nb, config, input);
-        nb.output(logits, OUTPUT);
-        return new ShuffleNet3d(config, clip, nb);
+        SDVariable logits = nb.output(Networks.declare(nb, config, input), OUTPUT);
+        nb.sameDiff().nn.softmax(PROBABILITIES, logits, 1);
+        return nb;
+    }
+
+    /**
+     * A network whose configuration is inferred from a weights file (a PyTorch checkpoint, an .npz state_dict or
+     * a saved model), with those weights loaded, for clips of the given geometry.
+     */
+    public static ShuffleNet3d fromWeights(Path file, ClipShape clip) throws IOException {
+        WeightFiles.Weights weights = WeightFiles.read(file);
+        ShuffleNet3d model = create(weights.config(), clip);
+        model.loadWeights(weights);
+        return model;
+    }
+
+    /** Reads a model written by {@link #save}: the same graph, weights and outputs. */
+    public static ShuffleNet3d load(Path file) throws IOException {
+        SameDiff sd = WeightFiles.readSameDiff(file);
+        SDVariable input = sd.getVariable(INPUT);
+        long[] shape = input == null ? null : input.placeholderShape();
+        ShuffleNetConfig config = StateDicts.inferConfig(WeightFiles.variables(sd)).orElse(null);
+        if (shape == null || shape.length != 5 || config == null || !sd.hasVariable(OUTPUT)) {
+            throw new MalformedFileException(file + ": a SameDiff graph, but not a 3D ShuffleNet saved by this library");
+        }
+        ClipShape clip = new ClipShape((int) shape[2], (int) shape[3], (int) shape[4]);
+        return new ShuffleNet3d(config, clip, sd, declare(config, clip, DepthwiseConvolution.DEFAULT, DEFAULT_SEED));
+    }
+
+    /** Writes the graph with its weights in SameDiff's format (through a temporary file). */
+    public void save(Path file) throws IOException {
+        AtomicFiles.writeFile(file, temporary -> sd.save(temporary.toFile(), false));
+    }
+
+    /** Writes the weights as an .npz of arrays named by the reference's state_dict keys. */
+    public void saveWeights(Path file) throws IOException {
+        NumpyFiles.writeNpz(file, weights());
     }
 
     public ShuffleNetConfig config() {
@@ -80,9 +124,18 @@ public final class ShuffleNet3d {
 
     /** Eval-mode logits [N, classes] of a float batch [N, 3, D, H, W] of this network's clip geometry. */
     public INDArray output(INDArray clips) {
+        return run(clips, OUTPUT);
+    }
+
+    /** Eval-mode class probabilities [N, classes]: the softmax of {@link #output}. */
+    public INDArray probabilities(INDArray clips) {
+        return run(clips, PROBABILITIES);
+    }
+
+    private INDArray run(INDArray clips, String output) {
         checkClips(clips);
         INDArray input = clips.dataType() == DataType.FLOAT ? clips : clips.castTo(DataType.FLOAT);
-        return sd.output(Map.of(INPUT, input), OUTPUT).get(OUTPUT);
+        return sd.output(Map.of(INPUT, input), output).get(output);
     }
 
     private void checkClips(INDArray clips) {
@@ -115,6 +168,22 @@ public final class ShuffleNet3d {
             }
         });
         return names;
+    }
+
+    /**
+     * Loads a weights file: a PyTorch checkpoint (whose {@code arch}, when it has one, must be this network's), an
+     * .npz state_dict, or a saved model.
+     */
+    public void loadWeights(Path file) throws IOException {
+        loadWeights(WeightFiles.read(file));
+    }
+
+    private void loadWeights(WeightFiles.Weights weights) {
+        weights.architecture().filter(arch -> arch != config.architecture()).ifPresent(arch -> {
+            throw new WeightMismatchException(weights.source() + " holds a " + arch.referenceName()
+                    + " checkpoint; the network is " + config.describe());
+        });
+        loadWeights(weights.stateDict());
     }
 
     /**

@@ -37,6 +37,13 @@ public record ShuffleNetConfig(Architecture architecture, double widthMultiplier
         return new ShuffleNetConfig(Architecture.SHUFFLENET_V2, widthMultiplier, 0, numClasses);
     }
 
+    /** Refuses clips this network cannot take (V1's rules on frame count and size; V2 takes any). */
+    public void validateClip(ClipShape clip) {
+        if (architecture == Architecture.SHUFFLENET) {
+            ShuffleNetV1Network.validateClip(clip);
+        }
+    }
+
     /** A short description such as {@code shufflenet 1.0x g=3, 600 classes}. */
     public String describe() {
         String g = architecture == Architecture.SHUFFLENET ? " g=" + groups : "";

@@ -1,17 +1,22 @@
 package org.shufflenet3d.graph;
 
+import static org.nd4j.linalg.api.buffer.DataType.FLOAT;
+
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.impl.controlflow.compat.StopGradient;
 import org.nd4j.linalg.api.ops.impl.layers.convolution.Pooling3D;
 import org.nd4j.linalg.api.ops.impl.layers.convolution.config.Conv3DConfig;
 import org.nd4j.linalg.api.ops.impl.layers.convolution.config.Pooling3DConfig;
 import org.nd4j.linalg.api.rng.Random;
+import org.nd4j.common.util.ArrayUtil;
 import org.nd4j.linalg.factory.Nd4j;
 import org.shufflenet3d.ModelSummary;
 
@@ -27,16 +32,34 @@ public final class NetworkBuilder {
 
     private final SameDiff sd;
     private final DepthwiseConvolution depthwise;
+    private final ParameterSource source;
     private final Random random;
     private final List<ModelSummary.Layer> layers = new ArrayList<>();
     private final Map<String, ParameterKind> parameters = new LinkedHashMap<>();
+    private final Map<String, long[]> shapes = new LinkedHashMap<>();
 
     /** Whether the optimiser updates a parameter, or the layer keeps it as state (batch-norm running statistics). */
     public enum ParameterKind { TRAINABLE, BUFFER }
 
+    /** Where the graph's parameters come from. */
+    @FunctionalInterface
+    public interface ParameterSource {
+        /** The variable for a parameter; {@code initialValue} gives PyTorch's initialisation when one is made. */
+        SDVariable parameter(SameDiff sd, String name, long[] shape, Supplier<INDArray> initialValue);
+    }
+
+    /** Parameters become new graph variables, initialised as PyTorch initialises them. */
+    public static final ParameterSource NEW_VARIABLES =
+        (sd, name, shape, initialValue) -> sd.var(name, initialValue.get());
+
     public NetworkBuilder(SameDiff sd, DepthwiseConvolution depthwise, long seed) {
+        this(sd, depthwise, seed, NEW_VARIABLES);
+    }
+
+    public NetworkBuilder(SameDiff sd, DepthwiseConvolution depthwise, long seed, ParameterSource source) {
         this.sd = sd;
         this.depthwise = depthwise;
+        this.source = source;
         this.random = Nd4j.getRandomFactory().getNewRandomInstance(seed);
     }
 
@@ -50,6 +73,11 @@ public final class NetworkBuilder {
 
     public Map<String, ParameterKind> parameters() {
         return parameters;
+    }
+
+    /** Each parameter's shape, as in the reference's state_dict, in declaration order. */
+    public Map<String, long[]> parameterShapes() {
+        return shapes;
     }
 
     public Tensor input(String name, long channels, long frames, long height, long width) {
@@ -70,7 +98,7 @@ public final class NetworkBuilder {
                 outputSize(x.shape()[1], kernel, stride[0], padding),
                 outputSize(x.shape()[2], kernel, stride[1], padding),
                 outputSize(x.shape()[3], kernel, stride[2], padding)};
-        return record(module, "Conv3d", new Tensor(y, shape), weight, (long) kernel * kernel * kernel * in);
+        return recordConvolution(module, new Tensor(y, shape), (long) kernel * kernel * kernel * in);
     }
 
     /**
@@ -96,7 +124,7 @@ public final class NetworkBuilder {
         }
         long[] shape = x.shape().clone();
         shape[0] = outChannels;
-        return record(module, "Conv3d", new Tensor(y, shape), weight, in / groups);
+        return recordConvolution(module, new Tensor(y, shape), in / groups);
     }
 
     /** Conv3d(C, C, kernel 3, stride, padding 1, groups=C, bias=False). */
@@ -108,18 +136,19 @@ public final class NetworkBuilder {
                 outputSize(x.shape()[1], 3, stride, 1),
                 outputSize(x.shape()[2], 3, stride, 1),
                 outputSize(x.shape()[3], 3, stride, 1)};
-        return record(module, "Conv3d", new Tensor(y, shape), weight, 27);
+        return recordConvolution(module, new Tensor(y, shape), 27);
     }
 
-    /** BatchNorm3d in inference form: normalised with the running statistics. */
+    /** BatchNorm3d in inference form: normalised with the running statistics, which no gradient reaches. */
     public Tensor batchNorm(String module, Tensor x) {
         long c = x.channels();
-        SDVariable gamma = parameter(module + ".weight", ParameterKind.TRAINABLE, Nd4j.ones(DataType.FLOAT, c));
-        SDVariable beta = parameter(module + ".bias", ParameterKind.TRAINABLE, Nd4j.zeros(DataType.FLOAT, c));
-        SDVariable mean = parameter(module + ".running_mean", ParameterKind.BUFFER, Nd4j.zeros(DataType.FLOAT, c));
-        SDVariable variance = parameter(module + ".running_var", ParameterKind.BUFFER, Nd4j.ones(DataType.FLOAT, c));
-        SDVariable scale = gamma.div(sd.math.sqrt(variance.add(BATCH_NORM_EPSILON)));
-        SDVariable shift = beta.sub(mean.mul(scale));
+        long[] shape = {c};
+        SDVariable gamma = parameter(module + ".weight", ParameterKind.TRAINABLE, shape, () -> Nd4j.ones(FLOAT, c));
+        SDVariable beta = parameter(module + ".bias", ParameterKind.TRAINABLE, shape, () -> Nd4j.zeros(FLOAT, c));
+        SDVariable mean = parameter(module + ".running_mean", ParameterKind.BUFFER, shape, () -> Nd4j.zeros(FLOAT, c));
+        SDVariable variance = parameter(module + ".running_var", ParameterKind.BUFFER, shape, () -> Nd4j.ones(FLOAT, c));
+        SDVariable scale = gamma.div(sd.math.sqrt(heldFixed(variance).add(BATCH_NORM_EPSILON)));
+        SDVariable shift = beta.sub(heldFixed(mean).mul(scale));
         long[] broadcast = {1, c, 1, 1, 1};
         SDVariable y = x.variable().mul(scale.reshape(broadcast)).add(uniqueName(module), shift.reshape(broadcast));
         return record(module, "BatchNorm3d", new Tensor(y, x.shape()), 2 * c, 2);
@@ -194,8 +223,11 @@ public final class NetworkBuilder {
     public Tensor linear(String module, Tensor x, int outFeatures) {
         long in = x.channels();
         double bound = 1.0 / Math.sqrt(in);
-        SDVariable weight = parameter(module + ".weight", ParameterKind.TRAINABLE, uniform(bound, outFeatures, in));
-        SDVariable bias = parameter(module + ".bias", ParameterKind.TRAINABLE, uniform(bound, outFeatures));
+        long[] weightShape = {outFeatures, in};
+        long[] biasShape = {outFeatures};
+        SDVariable weight = parameter(module + ".weight", ParameterKind.TRAINABLE, weightShape,
+                () -> uniform(bound, weightShape));
+        SDVariable bias = parameter(module + ".bias", ParameterKind.TRAINABLE, biasShape, () -> uniform(bound, biasShape));
         SDVariable y = sd.mmul(x.variable(), weight, false, true, false).add(uniqueName(module), bias);
         return record(module, "Linear", new Tensor(y, outFeatures), in * outFeatures + outFeatures, 2 * in - 1);
     }
@@ -210,16 +242,23 @@ public final class NetworkBuilder {
         for (int i = 1; i < shape.length; i++) {
             fanIn *= shape[i];
         }
-        return parameter(name, ParameterKind.TRAINABLE, uniform(1.0 / Math.sqrt(fanIn), shape));
+        double bound = 1.0 / Math.sqrt(fanIn);
+        return parameter(name, ParameterKind.TRAINABLE, shape, () -> uniform(bound, shape));
     }
 
     private INDArray uniform(double bound, long... shape) {
         return Nd4j.rand(random, shape).castTo(DataType.FLOAT).subi(0.5).muli(2 * bound);
     }
 
-    private SDVariable parameter(String name, ParameterKind kind, INDArray init) {
+    private SDVariable parameter(String name, ParameterKind kind, long[] shape, Supplier<INDArray> initialValue) {
         parameters.put(name, kind);
-        return sd.var(name, init);
+        shapes.put(name, shape);
+        return source.parameter(sd, name, shape, initialValue);
+    }
+
+    /** The same values with no gradient flowing back: statistics that training must not move. */
+    private SDVariable heldFixed(SDVariable statistic) {
+        return new StopGradient(sd, statistic).outputVariable();
     }
 
     /** PyTorch's [out, in/g, kD, kH, kW] to ND4J's [kD, kH, kW, in/g, out]. */
@@ -239,8 +278,8 @@ public final class NetworkBuilder {
         return name;
     }
 
-    private Tensor record(String module, String type, Tensor y, SDVariable weight, long flopsPerOutput) {
-        return record(module, type, y, weight.getArr().length(), flopsPerOutput);
+    private Tensor recordConvolution(String module, Tensor y, long flopsPerOutput) {
+        return record(module, "Conv3d", y, ArrayUtil.prodLong(shapes.get(module + ".weight")), flopsPerOutput);
     }
 
     private Tensor record(String module, String type, Tensor y, long params, long flopsPerOutput) {

@@ -123,7 +123,8 @@ public final class ShuffleNetV1Network {
         }
     }
 
-    public static Tensor declare(NetworkBuilder nb, ShuffleNetConfig config, Tensor clip) {
+    /** Everything before the classifier, ending in the global average pool: [N, features]. */
+    static Tensor declareFeatures(NetworkBuilder nb, ShuffleNetConfig config, Tensor clip) {
         int groups = config.groups();
         int[] channels = stageChannels(groups, config.widthMultiplier());
         Tensor x = nb.conv3d("conv1.0", clip, channels[0], 3, new int[] {1, 2, 2}, 1);
@@ -135,9 +136,7 @@ public final class ShuffleNetV1Network {
                 x = bottleneck(nb, prefix, x, channels[stage + 1], unit == 0 ? 2 : 1, groups);
             }
         }
-        x = nb.globalAveragePool(x);
-        x = nb.dropout("classifier.0", x);
-        return nb.linear("classifier.1", x, config.numClasses());
+        return nb.globalAveragePool(x);
     }
 
     private static Tensor bottleneck(NetworkBuilder nb, String prefix, Tensor x, int outChannels, int stride,

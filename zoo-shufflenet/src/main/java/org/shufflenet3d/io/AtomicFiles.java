@@ -19,7 +19,21 @@ public final class AtomicFiles {
     private AtomicFiles() {
     }
 
+    /** What writes the whole file at a path it is given. */
+    @FunctionalInterface
+    public interface FileContent {
+        void writeTo(Path file) throws IOException;
+    }
+
     public static void write(Path target, Content content) throws IOException {
+        writeFile(target, temporary -> {
+            try (OutputStream out = Files.newOutputStream(temporary)) {
+                content.writeTo(out);
+            }
+        });
+    }
+
+    public static void writeFile(Path target, FileContent content) throws IOException {
         Path absolute = target.toAbsolutePath();
         Path directory = absolute.getParent();
         if (directory != null) {
@@ -27,9 +41,7 @@ public final class AtomicFiles {
         }
         Path temporary = Files.createTempFile(directory, "." + absolute.getFileName(), ".partial");
         try {
-            try (OutputStream out = Files.newOutputStream(temporary)) {
-                content.writeTo(out);
-            }
+            content.writeTo(temporary);
             try {
                 Files.move(temporary, absolute, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             } catch (AtomicMoveNotSupportedException e) {

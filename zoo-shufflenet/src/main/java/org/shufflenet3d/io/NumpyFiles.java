@@ -196,7 +196,8 @@ public final class NumpyFiles {
         }
     }
 
-    static Path requireFile(Path file) throws IOException {
+    /** The file, or a NoSuchFileException naming it when it is not a regular file. */
+    public static Path requireFile(Path file) throws IOException {
         if (!Files.isRegularFile(file)) {
             throw new NoSuchFileException(file.toString(), null, "no such file");
         }

@@ -1,0 +1,33 @@
+package org.shufflenet3d.graph;
+
+import org.shufflenet3d.Architecture;
+import org.shufflenet3d.ShuffleNetConfig;
+
+/** The two networks as one: feature extractor by architecture, then the reference's shared classifier head. */
+public final class Networks {
+
+    /** The state_dict prefix of the classifier head (dropout, then linear). */
+    public static final String CLASSIFIER_PREFIX = "classifier.";
+    /** The reference's dropout before the classifier. */
+    public static final double CLASSIFIER_DROPOUT = 0.2;
+
+    private Networks() {
+    }
+
+    /** Logits [N, classes] of a clip placeholder. */
+    public static Tensor declare(NetworkBuilder nb, ShuffleNetConfig config, Tensor clip) {
+        return declareClassifier(nb, declareFeatures(nb, config, clip), config.numClasses());
+    }
+
+    /** Pooled features [N, C]: everything before the classifier. */
+    public static Tensor declareFeatures(NetworkBuilder nb, ShuffleNetConfig config, Tensor clip) {
+        return config.architecture() == Architecture.SHUFFLENET
+                ? ShuffleNetV1Network.declareFeatures(nb, config, clip)
+                : ShuffleNetV2Network.declareFeatures(nb, config, clip);
+    }
+
+    /** Dropout (the identity in inference form), then Linear(features, classes). */
+    public static Tensor declareClassifier(NetworkBuilder nb, Tensor features, int classes) {
+        return nb.linear(CLASSIFIER_PREFIX + "1", nb.dropout(CLASSIFIER_PREFIX + "0", features), classes);
+    }
+}
