@@ -178,7 +178,8 @@ public final class ShuffleNet3d {
         loadWeights(WeightFiles.read(file));
     }
 
-    private void loadWeights(WeightFiles.Weights weights) {
+    /** Loads weights read from a file; a checkpoint that names its architecture must name this network's. */
+    public void loadWeights(WeightFiles.Weights weights) {
         weights.architecture().filter(arch -> arch != config.architecture()).ifPresent(arch -> {
             throw new WeightMismatchException(weights.source() + " holds a " + arch.referenceName()
                     + " checkpoint; the network is " + config.describe());
@@ -209,8 +210,8 @@ public final class ShuffleNet3d {
         Set<String> unexpected = new TreeSet<>(byName.keySet());
         unexpected.removeAll(parameters.keySet());
         if (!missing.isEmpty() || !unexpected.isEmpty() || !misShaped.isEmpty()) {
-            String madeFor = StateDicts.inferConfig(byName).map(c -> " (they were made for " + c.describe() + ")")
-                    .orElse("");
+            String madeFor = StateDicts.inferConfig(byName).filter(c -> !c.equals(config))
+                    .map(c -> " (they were made for " + c.describe() + ")").orElse("");
             throw new WeightMismatchException("weights do not fit " + config.describe() + madeFor + ":"
                     + listing(" missing", missing) + listing(" unexpected", unexpected)
                     + listing(" mis-shaped", misShaped));

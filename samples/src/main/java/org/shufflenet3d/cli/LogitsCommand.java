@@ -4,11 +4,13 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.shufflenet3d.ClipShape;
 import org.shufflenet3d.InvalidClipException;
 import org.shufflenet3d.ShuffleNet3d;
+import org.shufflenet3d.WeightFiles;
 import org.shufflenet3d.io.MalformedFileException;
 import org.shufflenet3d.io.NumpyFiles;
 import org.slf4j.Logger;
@@ -18,7 +20,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "logits", mixinStandardHelpOptions = true,
-        description = "Eval-mode forward pass of a batch of clips: N x 3 x D x H x W float32 .npy in, N x K .npy out.")
+        description = "Eval-mode forward pass of a batch of clips: N x 3 x D x H x W float32 in, N x K .npy out.")
 final class LogitsCommand implements Callable<Integer> {
 
     private static final Logger LOG = LoggerFactory.getLogger(LogitsCommand.class);
@@ -28,7 +30,8 @@ final class LogitsCommand implements Callable<Integer> {
     NetworkOptions network;
 
     @Option(names = "--weights", required = true, paramLabel = "FILE",
-            description = "Weights: an .npz of arrays named by the reference's state_dict keys.")
+            description = "A PyTorch checkpoint (.pth), an .npz of arrays named by the reference's state_dict keys,"
+                    + " or a saved model (.sd).")
     Path weights;
 
     @Option(names = "--input", required = true, paramLabel = "clip.npy",
@@ -47,8 +50,9 @@ final class LogitsCommand implements Callable<Integer> {
                     + Arrays.toString(clips.shape()));
         }
         ClipShape clip = new ClipShape((int) clips.size(2), (int) clips.size(3), (int) clips.size(4));
-        ShuffleNet3d model = ShuffleNet3d.create(network.config(), clip);
-        model.loadWeights(NumpyFiles.readNpz(weights));
+        WeightFiles.Weights read = WeightFiles.read(weights);
+        ShuffleNet3d model = ShuffleNet3d.create(network.config(Optional.of(read)), clip);
+        model.loadWeights(read);
         INDArray logits = model.output(clips);
         NumpyFiles.writeNpy(output, logits);
         LOG.info("wrote logits {} to {}", Arrays.toString(logits.shape()), output);

@@ -1,9 +1,12 @@
 package org.shufflenet3d.cli;
 
 import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.Optional;
 import java.util.concurrent.Callable;
-import org.shufflenet3d.ClipShape;
 import org.shufflenet3d.ShuffleNet3d;
+import org.shufflenet3d.ShuffleNetConfig;
+import org.shufflenet3d.WeightFiles;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -11,27 +14,31 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 @Command(name = "summary", mixinStandardHelpOptions = true,
-        description = "Per-layer output shapes, parameters and FLOPs of one clip, then the totals.")
+        description = "Per-layer output shapes, parameters and FLOPs of one clip, then the totals. With --weights,"
+                + " first the configuration the weights were made for.")
 final class SummaryCommand implements Callable<Integer> {
 
     @Mixin
     NetworkOptions network;
 
-    @Option(names = "--frames", paramLabel = "D", defaultValue = "16", description = "Frames per clip (default 16).")
-    int frames;
+    @Mixin
+    ClipOptions clip;
 
-    @Option(names = "--size", paramLabel = "S|HxW", defaultValue = "112",
-            description = "Frame size in pixels: S for SxS, or HxW (default 112).")
-    String size;
+    @Option(names = "--weights", paramLabel = "FILE",
+            description = "A checkpoint (.pth), .npz state_dict or saved model (.sd) to describe.")
+    Path weights;
 
     @Spec
     CommandSpec spec;
 
     @Override
-    public Integer call() {
-        ClipShape clip = FrameSize.clip(frames, size);
+    public Integer call() throws Exception {
+        Optional<WeightFiles.Weights> read = weights == null ? Optional.empty() : Optional.of(WeightFiles.read(weights));
+        ShuffleNetConfig config = network.config(read);
         PrintWriter out = spec.commandLine().getOut();
-        out.print(ShuffleNet3d.create(network.config(), clip).summary().toTable());
+        read.ifPresent(w -> out.println("weights: " + w.source() + ": " + w.config().describe()
+                + w.architecture().map(a -> " (arch " + a.referenceName() + ")").orElse("")));
+        out.print(ShuffleNet3d.create(config, clip.clip()).summary().toTable());
         out.flush();
         return 0;
     }

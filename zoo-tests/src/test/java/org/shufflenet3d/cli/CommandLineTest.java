@@ -57,11 +57,7 @@ class CommandLineTest {
                 "--weights", FIXTURES.resolve(name + ".weights.npz").toString(),
                 "--input", clip.toString(), "--output", logits.toString()}));
         assertEquals(0, exit, err.toString());
-        INDArray expected = fixture.get("logits");
-        INDArray actual = NumpyFiles.readNpy(logits);
-        assertArrayEquals(expected.shape(), actual.shape());
-        double tolerance = 1e-4 * Math.max(1, expected.amaxNumber().doubleValue());
-        assertTrue(expected.sub(actual).amaxNumber().doubleValue() <= tolerance);
+        assertClose(fixture.get("logits"), NumpyFiles.readNpy(logits));
     }
 
     @Test
@@ -84,7 +80,8 @@ class CommandLineTest {
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', value = {
         "unknown architecture | summary --arch resnet --width 1.0 --classes 5 | unknown architecture 'resnet'",
-        "missing option | summary --arch shufflenet --classes 5 | --width",
+        "missing option | summary --arch shufflenet --classes 5 | --arch, --width and --classes are required",
+        "missing weights | logits --arch shufflenet --width 1.0 --classes 5 --input a.npy --output b.npy | --weights",
         "invalid pair | summary --arch shufflenet --groups 4 --width 0.5 --classes 5 | use width 1.0, 2.0",
         "V2 width | summary --arch shufflenetv2 --width 0.75 --classes 5 | no width 0.75",
         "V1 frames | summary --arch shufflenet --width 1.0 --classes 5 --frames 12 | use 16",
@@ -131,6 +128,121 @@ class CommandLineTest {
         Files.writeString(clip, "not an array");
         assertNotEquals(0, logits("shufflenetv2", FIXTURES.resolve("v2_w0.25_full.weights.npz"), clip));
         assertOneLineError("not a NumPy .npy array");
+    }
+
+    @Test
+    void logitsFromAReferenceCheckpointReadTheConfigurationFromIt() throws IOException {
+        Map<String, INDArray> fixture = NumpyFiles.readNpz(FIXTURES.resolve("v2_w0.25_full.npz"));
+        Path clip = dir.resolve("clip.npy");
+        NumpyFiles.writeNpy(clip, fixture.get("input"));
+        Path logits = dir.resolve("logits.npy");
+        assertEquals(0, run("logits", "--weights", FIXTURES.resolve("v2_w0.25_full.reference.pth").toString(),
+                "--input", clip.toString(), "--output", logits.toString()), err.toString());
+        assertClose(fixture.get("logits"), NumpyFiles.readNpy(logits));
+    }
+
+    @Test
+    void convertWritesAModelThatGivesTheSameLogits() throws IOException {
+        Path checkpoint = FIXTURES.resolve("v1_g3_w0.25_full.reference.pth");
+        Map<String, INDArray> fixture = NumpyFiles.readNpz(FIXTURES.resolve("v1_g3_w0.25_full.npz"));
+        Path clip = dir.resolve("clip.npz");
+        NumpyFiles.writeNpz(clip, Map.of("input", fixture.get("input")));
+        assertEquals(0, run("convert", "--weights", checkpoint.toString(), "--frames", "16", "--size", "34x33",
+                "--output", dir.resolve("v1").toString()), err.toString());
+        assertTrue(out.toString().contains("shufflenet 0.25x g=3, 5 classes"), out.toString());
+        Path fromCheckpoint = dir.resolve("a.npy");
+        Path fromModel = dir.resolve("b.npy");
+        Path fromNpz = dir.resolve("c.npy");
+        assertEquals(0, run("logits", "--weights", checkpoint.toString(), "--input", clip.toString(),
+                "--output", fromCheckpoint.toString()), err.toString());
+        assertEquals(0, run("logits", "--weights", dir.resolve("v1.sd").toString(), "--input", clip.toString(),
+                "--output", fromModel.toString()), err.toString());
+        assertEquals(0, run("logits", "--weights", dir.resolve("v1.npz").toString(), "--input", clip.toString(),
+                "--output", fromNpz.toString()), err.toString());
+        assertEquals(NumpyFiles.readNpy(fromCheckpoint), NumpyFiles.readNpy(fromModel));
+        assertEquals(NumpyFiles.readNpy(fromCheckpoint), NumpyFiles.readNpy(fromNpz));
+        assertClose(fixture.get("logits"), NumpyFiles.readNpy(fromCheckpoint));
+    }
+
+    @Test
+    void summaryDescribesACheckpoint() {
+        assertEquals(0, run("summary", "--weights", FIXTURES.resolve("v2_w0.25_full.reference.pth").toString()));
+        assertTrue(out.toString().startsWith("weights: " + FIXTURES.resolve("v2_w0.25_full.reference.pth")
+                + ": shufflenetv2 0.25x, 5 classes (arch shufflenetv2)"), out.toString());
+        assertTrue(out.toString().contains("params: 219781"), out.toString());
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+        "other architecture | --arch shufflenet | holds a shufflenetv2 checkpoint",
+        "other width | --width 0.5 | weights do not fit shufflenetv2 0.5x, 5 classes (they were made for shufflenetv2"
+            + " 0.25x, 5 classes)",
+        "other class count | --classes 7 | mis-shaped (2): classifier.1.bias [5] where the network has [7]"})
+    void checkpointOfAnotherConfigurationIsRefused(String label, String option, String expected) throws IOException {
+        Path clip = writeClip(1, 3, 16, 33, 33);
+        String[] given = option.trim().split(" ");
+        assertNotEquals(0, run(concat(new String[] {"logits", "--weights",
+            FIXTURES.resolve("v2_w0.25_full.reference.pth").toString(), "--input", clip.toString(),
+            "--output", dir.resolve("out.npy").toString()}, given)));
+        assertOneLineError(expected);
+    }
+
+    @Test
+    void truncatedCheckpointIsRefused() throws IOException {
+        byte[] whole = Files.readAllBytes(FIXTURES.resolve("v2_w0.25_full.reference.pth"));
+        Path truncated = dir.resolve("truncated.pth");
+        Files.write(truncated, java.util.Arrays.copyOf(whole, whole.length / 2));
+        assertNotEquals(0, logitsInferred(truncated, writeClip(1, 3, 8, 16, 16)));
+        assertOneLineError(truncated.toString());
+    }
+
+    @Test
+    void zipThatIsNotACheckpointIsRefused() throws IOException {
+        Path zip = dir.resolve("notes.pth");
+        try (java.util.zip.ZipOutputStream out = new java.util.zip.ZipOutputStream(Files.newOutputStream(zip))) {
+            out.putNextEntry(new java.util.zip.ZipEntry("notes.txt"));
+            out.write("not weights".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            out.closeEntry();
+        }
+        assertNotEquals(0, logitsInferred(zip, writeClip(1, 3, 8, 16, 16)));
+        assertOneLineError("notes.txt");
+    }
+
+    @Test
+    void pickleNamingAForbiddenGlobalIsRefusedAndNotRun() throws IOException {
+        Path marker = dir.resolve("ran");
+        byte[] command = ("touch " + marker).getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        java.io.ByteArrayOutputStream pickle = new java.io.ByteArrayOutputStream();
+        pickle.writeBytes(new byte[] {(byte) 0x80, 2});
+        pickle.writeBytes("cposix\nsystem\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        pickle.write('X');
+        pickle.writeBytes(java.nio.ByteBuffer.allocate(4).order(java.nio.ByteOrder.LITTLE_ENDIAN)
+                .putInt(command.length).array());
+        pickle.writeBytes(command);
+        pickle.writeBytes(new byte[] {(byte) 0x85, 'R', '.'});
+        Path evil = dir.resolve("evil.pth");
+        Files.write(evil, pickle.toByteArray());
+        assertNotEquals(0, logitsInferred(evil, writeClip(1, 3, 8, 16, 16)));
+        assertOneLineError("posix.system");
+        assertFalse(Files.exists(marker));
+    }
+
+    @Test
+    void clipOfALengthV1CannotTakeIsRefused() throws IOException {
+        Path clip = writeClip(1, 3, 12, 33, 33);
+        assertNotEquals(0, logitsInferred(FIXTURES.resolve("v1_g3_w0.25_full.reference.pth"), clip));
+        assertOneLineError("got 12 frames: use 16");
+    }
+
+    private int logitsInferred(Path weights, Path clip) {
+        return run("logits", "--weights", weights.toString(), "--input", clip.toString(),
+                "--output", dir.resolve("out.npy").toString());
+    }
+
+    private static void assertClose(INDArray expected, INDArray actual) {
+        assertArrayEquals(expected.shape(), actual.shape());
+        double tolerance = 1e-4 * Math.max(1, expected.amaxNumber().doubleValue());
+        assertTrue(expected.sub(actual).amaxNumber().doubleValue() <= tolerance);
     }
 
     private int logits(String arch, Path weights, Path clip) {

@@ -1,15 +1,21 @@
 package org.shufflenet3d.cli;
 
+import java.util.Locale;
 import org.shufflenet3d.ClipShape;
+import picocli.CommandLine.Option;
 
-/** Parses {@code --size}: {@code S} for square frames or {@code HxW}. */
-final class FrameSize {
+/** {@code --frames} and {@code --size}: the clip geometry a graph is built for. */
+final class ClipOptions {
 
-    private FrameSize() {
-    }
+    @Option(names = "--frames", paramLabel = "D", defaultValue = "16", description = "Frames per clip (default 16).")
+    int frames;
 
-    static ClipShape clip(int frames, String size) {
-        String[] parts = size.toLowerCase(java.util.Locale.ROOT).split("x");
+    @Option(names = "--size", paramLabel = "S|HxW", defaultValue = "112",
+            description = "Frame size in pixels: S for SxS, or HxW (default 112).")
+    String size;
+
+    ClipShape clip() {
+        String[] parts = size.toLowerCase(Locale.ROOT).split("x");
         try {
             if (parts.length == 1) {
                 int s = Integer.parseInt(parts[0].trim());
