@@ -1,5 +1,6 @@
 package org.shufflenet3d.io;
 
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.math.BigInteger;
@@ -55,18 +56,26 @@ public record TorchCheckpoint(Map<String, INDArray> stateDict, Optional<String> 
                 throw new MalformedFileException(source + ": empty or truncated file; expected " + EXPECTED);
             }
         }
-        if (head[0] == 'P' && head[1] == 'K') {
-            return readZip(file, source);
-        }
-        if ((head[0] & 0xff) == 0x80) {
-            return readLegacy(ByteBuffer.wrap(Files.readAllBytes(file)), source);
+        try {
+            if (head[0] == 'P' && head[1] == 'K') {
+                return readZip(file, source);
+            }
+            if ((head[0] & 0xff) == 0x80) {
+                return readLegacy(ByteBuffer.wrap(Files.readAllBytes(file)), source);
+            }
+        } catch (StackOverflowError e) {
+            // a pickle can nest containers, or make one contain itself, beyond what hashing or printing them can take
+            throw new MalformedFileException(source + ": containers nested too deeply; expected " + EXPECTED);
         }
         throw new MalformedFileException(source + ": not " + EXPECTED + " (neither a zip archive nor a pickle)");
     }
 
     private static TorchCheckpoint readLegacy(ByteBuffer bytes, String source) throws IOException {
         Map<String, TorchStorage.Storage> storages = new LinkedHashMap<>();
-        RestrictedUnpickler header = new RestrictedUnpickler(bytes, source, TorchCheckpoint::refuseAll, pid -> {
+        RestrictedUnpickler header = new RestrictedUnpickler(bytes, source, (module, name) -> {
+            throw new ForbiddenGlobalException(source + ": refusing to load: the checkpoint header names the global '"
+                    + module + "." + name + "'");
+        }, pid -> {
             throw new MalformedFileException(source + ": unexpected persistent id in the header");
         });
         if (!LEGACY_MAGIC.equals(header.load())) {
@@ -93,15 +102,15 @@ public record TorchCheckpoint(Map<String, INDArray> stateDict, Optional<String> 
                 throw new MalformedFileException(source + ": truncated: storage " + key + " is missing");
             }
             long elements = bytes.order(ByteOrder.LITTLE_ENDIAN).getLong();
-            long length = storage == null ? -1 : elements * storage.type().size;
-            if (storage == null || elements < 0 || length > bytes.remaining()) {
+            if (storage == null || elements < 0 || elements > bytes.remaining() / storage.type().size) {
                 throw new MalformedFileException(source + ": truncated or inconsistent storage " + key
                         + "; expected " + EXPECTED);
             }
+            int length = (int) elements * storage.type().size;
             ByteBuffer slice = bytes.slice();
-            slice.limit((int) length);
+            slice.limit(length);
             data.put(String.valueOf(key), slice);
-            bytes.position(bytes.position() + (int) length);
+            bytes.position(bytes.position() + length);
         }
         return fromRoot(root, data, source);
     }
@@ -124,7 +133,7 @@ public record TorchCheckpoint(Map<String, INDArray> stateDict, Optional<String> 
                 data.put(key, ByteBuffer.wrap(readEntry(zip, entry)));
             }
             return fromRoot(root, data, source);
-        } catch (ZipException e) {
+        } catch (ZipException | EOFException e) {
             throw new MalformedFileException(source + ": damaged zip archive (" + e.getMessage() + "); expected "
                     + EXPECTED, e);
         }
@@ -134,10 +143,6 @@ public record TorchCheckpoint(Map<String, INDArray> stateDict, Optional<String> 
         try (InputStream in = zip.getInputStream(entry)) {
             return in.readAllBytes();
         }
-    }
-
-    private static Object refuseAll(String module, String name) throws IOException {
-        throw new ForbiddenGlobalException("checkpoint header names the global '" + module + "." + name + "'");
     }
 
     private static Object resolve(String module, String name, String source) throws IOException {
@@ -193,7 +198,9 @@ public record TorchCheckpoint(Map<String, INDArray> stateDict, Optional<String> 
         Map<String, INDArray> stateDict = new LinkedHashMap<>();
         List<String> notTensors = new ArrayList<>();
         for (Map.Entry<?, ?> e : tensors.entrySet()) {
-            String name = String.valueOf(e.getKey());
+            if (!(e.getKey() instanceof String name)) {
+                throw new MalformedFileException(source + ": a state_dict key is " + e.getKey() + ", not a name");
+            }
             if (e.getValue() instanceof TorchStorage.TensorView view) {
                 ByteBuffer bytes = data.get(view.storage().key());
                 if (bytes == null) {

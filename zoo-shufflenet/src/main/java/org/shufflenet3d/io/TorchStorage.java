@@ -67,13 +67,23 @@ final class TorchStorage {
             long available = data.remaining() / storage.type().size;
             long count = 1;
             long last = offset;
-            for (int d = 0; d < shape.length; d++) {
-                count = Math.multiplyExact(count, shape[d]);
-                if (shape[d] > 0) {
-                    last += (shape[d] - 1) * stride[d];
+            try {
+                for (int d = 0; d < shape.length; d++) {
+                    count = Math.multiplyExact(count, shape[d]);
+                    if (shape[d] > 0) {
+                        last = Math.addExact(last, Math.multiplyExact(shape[d] - 1, stride[d]));
+                    }
                 }
+            } catch (ArithmeticException e) {
+                count = Long.MAX_VALUE;
+                last = Long.MAX_VALUE;
             }
-            if (offset < 0 || (count > 0 && last >= available) || count > Integer.MAX_VALUE) {
+            if (count > available) {
+                throw new MalformedFileException(source + ": tensor '" + name + "' " + Arrays.toString(shape)
+                        + " has more elements than its storage of " + available + " (an expanded tensor, which a"
+                        + " state_dict does not hold, or a damaged file)");
+            }
+            if (offset < 0 || (count > 0 && last >= available)) {
                 throw new MalformedFileException(source + ": tensor '" + name + "' " + Arrays.toString(shape)
                         + " at offset " + offset + " reaches past its storage of " + available + " elements"
                         + " (truncated file?)");
