@@ -59,11 +59,8 @@ def fnv1a64(s):
     return h
 
 
-def seeded_tensor(name, shape, case_seed):
-    """float32 array of the given (PyTorch) shape, C order, values in [-1/sqrt(fan_in), 1/sqrt(fan_in))."""
-    shape = tuple(int(s) for s in shape)
-    n = int(np.prod(shape, dtype=np.int64))
-    fan_in = int(np.prod(shape[1:], dtype=np.int64))
+def seeded_uniform(name, n, case_seed):
+    """n float64 values in [0, 1) with 24-bit resolution, from SplitMix64 keyed by the name and seed."""
     state = (fnv1a64(name) + int(case_seed) * GOLDEN) % M64
     with np.errstate(over="ignore"):
         z = np.arange(1, n + 1, dtype=np.uint64)
@@ -74,9 +71,24 @@ def seeded_tensor(name, shape, case_seed):
         z ^= z >> np.uint64(27)
         z *= np.uint64(MIX2)
         z ^= z >> np.uint64(31)
-    u = (z >> np.uint64(40)).astype(np.float64) / float(2 ** 24)
-    values = (2.0 * u - 1.0) / math.sqrt(fan_in)
+    return (z >> np.uint64(40)).astype(np.float64) / float(2 ** 24)
+
+
+def seeded_tensor(name, shape, case_seed):
+    """float32 array of the given (PyTorch) shape, C order, values in [-1/sqrt(fan_in), 1/sqrt(fan_in))."""
+    shape = tuple(int(s) for s in shape)
+    n = int(np.prod(shape, dtype=np.int64))
+    fan_in = int(np.prod(shape[1:], dtype=np.int64))
+    values = (2.0 * seeded_uniform(name, n, case_seed) - 1.0) / math.sqrt(fan_in)
     return values.astype(np.float32).reshape(shape)
+
+
+def seeded_clip(name, shape, case_seed):
+    """Clips N x 3 x D x H x W: integer pixels floor(256·u) minus the ActivityNet mean, as float32."""
+    shape = tuple(int(s) for s in shape)
+    pixels = np.floor(256.0 * seeded_uniform(name, int(np.prod(shape, dtype=np.int64)), case_seed)).reshape(shape)
+    mean = np.asarray(ACTIVITYNET_MEAN, dtype=np.float64).reshape(1, 3, 1, 1, 1)
+    return np.ascontiguousarray((pixels - mean).astype(np.float32))
 
 
 def _seeded_scalar_reference(name, shape, case_seed, i):

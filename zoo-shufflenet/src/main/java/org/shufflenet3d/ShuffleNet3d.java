@@ -58,14 +58,21 @@ public final class ShuffleNet3d {
     /** Builds the network with a chosen depthwise formulation and initialisation seed. */
     public static ShuffleNet3d create(ShuffleNetConfig config, ClipShape clip, DepthwiseConvolution depthwise,
             long seed) {
-        NetworkBuilder nb = declare(config, clip, depthwise, seed);
+        return create(config, clip, depthwise, seed, DataType.FLOAT);
+    }
+
+    /** Builds the network in a chosen floating-point type: FLOAT, or DOUBLE to check numerics against it. */
+    public static ShuffleNet3d create(ShuffleNetConfig config, ClipShape clip, DepthwiseConvolution depthwise,
+            long seed, DataType dataType) {
+        NetworkBuilder nb = declare(config, clip, depthwise, seed, dataType);
         return new ShuffleNet3d(config, clip, nb.sameDiff(), nb);
     }
 
     private static NetworkBuilder declare(ShuffleNetConfig config, ClipShape clip, DepthwiseConvolution depthwise,
-            long seed) {
+            long seed, DataType dataType) {
         config.validateClip(clip);
-        NetworkBuilder nb = new NetworkBuilder(SameDiff.create(), depthwise, seed);
+        NetworkBuilder nb = new NetworkBuilder(SameDiff.create(), depthwise, seed, NetworkBuilder.NEW_VARIABLES,
+                NetworkBuilder.Mode.INFERENCE, dataType);
         Tensor input = nb.input(INPUT, ClipShape.CHANNELS, clip.frames(), clip.height(), clip.width());
         SDVariable logits = nb.output(Networks.declare(nb, config, input), OUTPUT);
         nb.sameDiff().nn.softmax(PROBABILITIES, logits, 1);
@@ -93,7 +100,8 @@ public final class ShuffleNet3d {
             throw new MalformedFileException(file + ": a SameDiff graph, but not a 3D ShuffleNet saved by this library");
         }
         ClipShape clip = new ClipShape((int) shape[2], (int) shape[3], (int) shape[4]);
-        return new ShuffleNet3d(config, clip, sd, declare(config, clip, DepthwiseConvolution.DEFAULT, DEFAULT_SEED));
+        return new ShuffleNet3d(config, clip, sd, declare(config, clip, DepthwiseConvolution.DEFAULT, DEFAULT_SEED,
+                input.dataType()));
     }
 
     /** Writes the graph with its weights in SameDiff's format (through a temporary file). */
@@ -132,9 +140,14 @@ public final class ShuffleNet3d {
         return run(clips, PROBABILITIES);
     }
 
+    /** The graph's floating-point type (FLOAT unless built otherwise). */
+    public DataType dataType() {
+        return sd.getVariable(INPUT).dataType();
+    }
+
     private INDArray run(INDArray clips, String output) {
         checkClips(clips);
-        INDArray input = clips.dataType() == DataType.FLOAT ? clips : clips.castTo(DataType.FLOAT);
+        INDArray input = clips.dataType() == dataType() ? clips : clips.castTo(dataType());
         return sd.output(Map.of(INPUT, input), output).get(output);
     }
 
@@ -157,6 +170,38 @@ public final class ShuffleNet3d {
             }
         }
         return out;
+    }
+
+    /**
+     * The arrays the graph computes with, by state_dict name: changing them in place changes the network (a
+     * trainer's business); everything else should use {@link #weights()}.
+     */
+    public Map<String, INDArray> liveParameters() {
+        Map<String, INDArray> out = new LinkedHashMap<>();
+        for (SDVariable v : sd.variables()) {
+            if (parameters.containsKey(v.name())) {
+                out.put(v.name(), v.getArr());
+            }
+        }
+        return out;
+    }
+
+    /**
+     * This network with a new classifier for {@code classes} classes (initialised as PyTorch initialises a new
+     * Linear), every other weight and statistic copied: the reference's fine-tuning start.
+     */
+    public ShuffleNet3d withNewClassifier(int classes, long seed) {
+        ShuffleNetConfig target = new ShuffleNetConfig(config.architecture(), config.widthMultiplier(), config.groups(),
+                classes);
+        ShuffleNet3d copy = create(target, clip, DepthwiseConvolution.DEFAULT, seed);
+        Map<String, INDArray> weights = copy.weights();
+        weights().forEach((name, value) -> {
+            if (!name.startsWith(Networks.CLASSIFIER_PREFIX)) {
+                weights.put(name, value);
+            }
+        });
+        copy.loadWeights(weights);
+        return copy;
     }
 
     /** Names of the parameters an optimiser updates (batch-norm running statistics excluded). */
@@ -189,7 +234,7 @@ public final class ShuffleNet3d {
 
     /**
      * Copies a state_dict into the network. Keys may carry DataParallel's {@code module.} prefix;
-     * {@code num_batches_tracked} entries are ignored; values are converted to float. Every parameter must be
+     * {@code num_batches_tracked} entries are ignored; values are converted to the graph's type. Every parameter must be
      * present with its exact shape and nothing else may be: otherwise nothing is changed and the exception lists
      * the missing, unexpected and mis-shaped entries and, when it can tell, the configuration the weights fit.
      */
@@ -216,7 +261,10 @@ public final class ShuffleNet3d {
                     + listing(" missing", missing) + listing(" unexpected", unexpected)
                     + listing(" mis-shaped", misShaped));
         }
-        byName.forEach((name, value) -> sd.getVariable(name).getArr().assign(value.castTo(DataType.FLOAT)));
+        byName.forEach((name, value) -> {
+            INDArray target = sd.getVariable(name).getArr();
+            target.assign(value.castTo(target.dataType()));
+        });
     }
 
     private static String listing(String label, java.util.Collection<String> names) {

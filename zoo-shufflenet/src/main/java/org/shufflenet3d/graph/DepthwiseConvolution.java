@@ -3,7 +3,6 @@ package org.shufflenet3d.graph;
 import org.nd4j.autodiff.samediff.SDIndex;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
-import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ops.impl.layers.convolution.config.Conv2DConfig;
 import org.nd4j.linalg.api.ops.impl.layers.convolution.config.Conv3DConfig;
 import org.nd4j.linalg.factory.Nd4j;
@@ -67,7 +66,7 @@ public enum DepthwiseConvolution {
         @Override
         SDVariable apply(SameDiff sd, String name, Tensor x, SDVariable weight, int stride) {
             long c = x.channels();
-            SDVariable diagonal = sd.constant(Nd4j.eye(c).castTo(DataType.FLOAT).reshape(1, 1, 1, c, c));
+            SDVariable diagonal = sd.constant(Nd4j.eye(c).castTo(weight.dataType()).reshape(1, 1, 1, c, c));
             SDVariable dense = weight.permute(2, 3, 4, 1, 0).mul(diagonal);
             return sd.cnn.conv3d(name, x.variable(), dense, conv3dConfig(stride));
         }

@@ -37,6 +37,10 @@ public final class NetworkBuilder {
     private final List<ModelSummary.Layer> layers = new ArrayList<>();
     private final Map<String, ParameterKind> parameters = new LinkedHashMap<>();
     private final Map<String, long[]> shapes = new LinkedHashMap<>();
+    private final Mode mode;
+    private final DataType dataType;
+    private final List<BatchStatistics> batchStatistics = new ArrayList<>();
+    private final List<DropoutMask> dropoutMasks = new ArrayList<>();
 
     /** Whether the optimiser updates a parameter, or the layer keeps it as state (batch-norm running statistics). */
     public enum ParameterKind { TRAINABLE, BUFFER }
@@ -52,15 +56,48 @@ public final class NetworkBuilder {
     public static final ParameterSource NEW_VARIABLES =
         (sd, name, shape, initialValue) -> sd.var(name, initialValue.get());
 
+    /**
+     * Which form of batch norm and dropout the graph takes. Inference: batch norm with the running statistics,
+     * dropout the identity. Training: batch norm with the batch's statistics (biased variance), which it exposes
+     * so the running statistics can be updated; dropout multiplies by a mask the caller feeds.
+     */
+    public enum Mode { INFERENCE, TRAINING }
+
+    /** The statistics a training-form batch norm computed from its batch, and how many values each channel saw. */
+    public record BatchStatistics(String module, SDVariable mean, SDVariable biasedVariance, long valuesPerSample) {
+    }
+
+    /** A training-form dropout's mask placeholder [N, features]: 0, or 1/(1-p) for kept values. */
+    public record DropoutMask(String placeholder, long features, double dropProbability) {
+    }
+
     public NetworkBuilder(SameDiff sd, DepthwiseConvolution depthwise, long seed) {
-        this(sd, depthwise, seed, NEW_VARIABLES);
+        this(sd, depthwise, seed, NEW_VARIABLES, Mode.INFERENCE, FLOAT);
     }
 
     public NetworkBuilder(SameDiff sd, DepthwiseConvolution depthwise, long seed, ParameterSource source) {
+        this(sd, depthwise, seed, source, Mode.INFERENCE, FLOAT);
+    }
+
+    /** @param dataType the graph's floating-point type: FLOAT, or DOUBLE to check numerics */
+    public NetworkBuilder(SameDiff sd, DepthwiseConvolution depthwise, long seed, ParameterSource source, Mode mode,
+            DataType dataType) {
         this.sd = sd;
         this.depthwise = depthwise;
         this.source = source;
+        this.mode = mode;
+        this.dataType = dataType;
         this.random = Nd4j.getRandomFactory().getNewRandomInstance(seed);
+    }
+
+    /** The batch statistics of every batch norm, in training form. */
+    public List<BatchStatistics> batchStatistics() {
+        return batchStatistics;
+    }
+
+    /** The dropout masks to feed, in training form. */
+    public List<DropoutMask> dropoutMasks() {
+        return dropoutMasks;
     }
 
     public SameDiff sameDiff() {
@@ -81,7 +118,7 @@ public final class NetworkBuilder {
     }
 
     public Tensor input(String name, long channels, long frames, long height, long width) {
-        return new Tensor(sd.placeHolder(name, DataType.FLOAT, -1, channels, frames, height, width),
+        return new Tensor(sd.placeHolder(name, dataType, -1, channels, frames, height, width),
                 channels, frames, height, width);
     }
 
@@ -139,16 +176,32 @@ public final class NetworkBuilder {
         return recordConvolution(module, new Tensor(y, shape), 27);
     }
 
-    /** BatchNorm3d in inference form: normalised with the running statistics, which no gradient reaches. */
+    /**
+     * BatchNorm3d. Inference form: normalised with the running statistics, which no gradient reaches. Training
+     * form: normalised with the batch's mean and biased variance over (N, D, H, W).
+     */
     public Tensor batchNorm(String module, Tensor x) {
         long c = x.channels();
         long[] shape = {c};
-        SDVariable gamma = parameter(module + ".weight", ParameterKind.TRAINABLE, shape, () -> Nd4j.ones(FLOAT, c));
-        SDVariable beta = parameter(module + ".bias", ParameterKind.TRAINABLE, shape, () -> Nd4j.zeros(FLOAT, c));
-        SDVariable mean = parameter(module + ".running_mean", ParameterKind.BUFFER, shape, () -> Nd4j.zeros(FLOAT, c));
-        SDVariable variance = parameter(module + ".running_var", ParameterKind.BUFFER, shape, () -> Nd4j.ones(FLOAT, c));
-        SDVariable scale = gamma.div(sd.math.sqrt(heldFixed(variance).add(BATCH_NORM_EPSILON)));
-        SDVariable shift = beta.sub(heldFixed(mean).mul(scale));
+        SDVariable gamma = parameter(module + ".weight", ParameterKind.TRAINABLE, shape, () -> Nd4j.ones(dataType, c));
+        SDVariable beta = parameter(module + ".bias", ParameterKind.TRAINABLE, shape, () -> Nd4j.zeros(dataType, c));
+        SDVariable mean = parameter(module + ".running_mean", ParameterKind.BUFFER, shape,
+                () -> Nd4j.zeros(dataType, c));
+        SDVariable variance = parameter(module + ".running_var", ParameterKind.BUFFER, shape,
+                () -> Nd4j.ones(dataType, c));
+        if (mode == Mode.TRAINING) {
+            // Mean, then the mean square of the centred values: moments' own gradient loses about 1e-4 in float32
+            // when the mean is large against the spread, as it is after the stem.
+            mean = sd.mean(x.variable(), 0, 2, 3, 4);
+            SDVariable centred = x.variable().sub(mean.reshape(1, c, 1, 1, 1));
+            variance = sd.mean(centred.mul(centred), 0, 2, 3, 4);
+            batchStatistics.add(new BatchStatistics(module, mean, variance, x.elements() / c));
+        } else {
+            mean = heldFixed(mean);
+            variance = heldFixed(variance);
+        }
+        SDVariable scale = gamma.div(sd.math.sqrt(variance.add(BATCH_NORM_EPSILON)));
+        SDVariable shift = beta.sub(mean.mul(scale));
         long[] broadcast = {1, c, 1, 1, 1};
         SDVariable y = x.variable().mul(scale.reshape(broadcast)).add(uniqueName(module), shift.reshape(broadcast));
         return record(module, "BatchNorm3d", new Tensor(y, x.shape()), 2 * c, 2);
@@ -214,9 +267,16 @@ public final class NetworkBuilder {
         return new Tensor(sd.mean(x.variable(), 2, 3, 4), x.channels());
     }
 
-    /** Dropout, which is the identity in inference form. */
-    public Tensor dropout(String module, Tensor x) {
-        return record(module, "Dropout", x, 0, 0);
+    /** Dropout with drop probability p: the identity in inference form, a fed mask in training form. */
+    public Tensor dropout(String module, Tensor x, double p) {
+        Tensor y = x;
+        if (mode == Mode.TRAINING && p > 0) {
+            String placeholder = module + ".mask";
+            SDVariable mask = sd.placeHolder(placeholder, dataType, -1, x.channels());
+            dropoutMasks.add(new DropoutMask(placeholder, x.channels(), p));
+            y = new Tensor(x.variable().mul(mask), x.shape());
+        }
+        return record(module, "Dropout", y, 0, 0);
     }
 
     /** Linear(in, out) with bias: y = x·Wᵀ + b, W shaped [out, in]. */
@@ -247,7 +307,7 @@ public final class NetworkBuilder {
     }
 
     private INDArray uniform(double bound, long... shape) {
-        return Nd4j.rand(random, shape).castTo(DataType.FLOAT).subi(0.5).muli(2 * bound);
+        return Nd4j.rand(random, shape).castTo(dataType).subi(0.5).muli(2 * bound);
     }
 
     private SDVariable parameter(String name, ParameterKind kind, long[] shape, Supplier<INDArray> initialValue) {

@@ -14,9 +14,14 @@ public final class Networks {
     private Networks() {
     }
 
-    /** Logits [N, classes] of a clip placeholder. */
+    /** Logits [N, classes] of a clip placeholder, with the reference's dropout before the classifier. */
     public static Tensor declare(NetworkBuilder nb, ShuffleNetConfig config, Tensor clip) {
-        return declareClassifier(nb, declareFeatures(nb, config, clip), config.numClasses());
+        return declare(nb, config, clip, CLASSIFIER_DROPOUT);
+    }
+
+    /** Logits [N, classes] of a clip placeholder, with the given dropout before the classifier. */
+    public static Tensor declare(NetworkBuilder nb, ShuffleNetConfig config, Tensor clip, double dropout) {
+        return declareClassifier(nb, declareFeatures(nb, config, clip), config.numClasses(), dropout);
     }
 
     /** Pooled features [N, C]: everything before the classifier. */
@@ -27,7 +32,7 @@ public final class Networks {
     }
 
     /** Dropout (the identity in inference form), then Linear(features, classes). */
-    public static Tensor declareClassifier(NetworkBuilder nb, Tensor features, int classes) {
-        return nb.linear(CLASSIFIER_PREFIX + "1", nb.dropout(CLASSIFIER_PREFIX + "0", features), classes);
+    public static Tensor declareClassifier(NetworkBuilder nb, Tensor features, int classes, double dropout) {
+        return nb.linear(CLASSIFIER_PREFIX + "1", nb.dropout(CLASSIFIER_PREFIX + "0", features, dropout), classes);
     }
 }

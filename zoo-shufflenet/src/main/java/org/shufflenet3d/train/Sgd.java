@@ -1,0 +1,76 @@
+package org.shufflenet3d.train;
+
+import java.util.HashMap;
+import java.util.Map;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.shufflenet3d.InvalidConfigurationException;
+
+/**
+ * {@code torch.optim.SGD}: {@code g = grad + weight_decay·p}; with momentum, {@code buf = g} at the first step and
+ * {@code buf = momentum·buf + (1 − dampening)·g} after, {@code g = g + momentum·buf} with Nesterov or {@code buf}
+ * without; then {@code p −= lr·g}. The reference trains with momentum 0.9, dampening 0.9, weight decay 1e-3.
+ */
+public final class Sgd implements Optimizer {
+
+    private static final String BUFFER = "momentum_buffer/";
+
+    private final double momentum;
+    private final double dampening;
+    private final double weightDecay;
+    private final boolean nesterov;
+    private final Map<String, INDArray> buffers = new HashMap<>();
+
+    public Sgd(double momentum, double dampening, double weightDecay, boolean nesterov) {
+        if (momentum < 0 || dampening < 0 || weightDecay < 0) {
+            throw new InvalidConfigurationException("SGD momentum, dampening and weight decay must be non-negative");
+        }
+        if (nesterov && (momentum <= 0 || dampening != 0)) {
+            throw new InvalidConfigurationException("Nesterov momentum requires a momentum and zero dampening");
+        }
+        this.momentum = momentum;
+        this.dampening = dampening;
+        this.weightDecay = weightDecay;
+        this.nesterov = nesterov;
+    }
+
+    /** The reference's settings: momentum 0.9, dampening 0.9, weight decay 1e-3, no Nesterov. */
+    public static Sgd reference() {
+        return new Sgd(0.9, 0.9, 1e-3, false);
+    }
+
+    @Override
+    public void step(Map<String, INDArray> parameters, Map<String, INDArray> gradients, double lr) {
+        gradients.forEach((name, gradient) -> {
+            INDArray p = parameters.get(name);
+            INDArray g = weightDecay != 0 ? gradient.add(p.mul(weightDecay)) : gradient.dup();
+            if (momentum != 0) {
+                INDArray buffer = buffers.get(name);
+                if (buffer == null) {
+                    buffer = g.dup();
+                    buffers.put(name, buffer);
+                } else {
+                    buffer.muli(momentum).addi(g.mul(1 - dampening));
+                }
+                g = nesterov ? g.addi(buffer.mul(momentum)) : buffer;
+            }
+            p.subi(g.mul(lr));
+        });
+    }
+
+    @Override
+    public Map<String, INDArray> state() {
+        Map<String, INDArray> state = new HashMap<>();
+        buffers.forEach((name, buffer) -> state.put(BUFFER + name, buffer.dup()));
+        return state;
+    }
+
+    @Override
+    public void restore(Map<String, INDArray> state) {
+        buffers.clear();
+        state.forEach((key, value) -> {
+            if (key.startsWith(BUFFER)) {
+                buffers.put(key.substring(BUFFER.length()), value.dup());
+            }
+        });
+    }
+}

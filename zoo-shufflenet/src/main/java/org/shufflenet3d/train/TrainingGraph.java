@@ -1,0 +1,130 @@
+package org.shufflenet3d.train;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.autodiff.samediff.api.OutAndGrad;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.shufflenet3d.ClipShape;
+import org.shufflenet3d.ShuffleNet3d;
+import org.shufflenet3d.graph.DepthwiseConvolution;
+import org.shufflenet3d.graph.NetworkBuilder;
+import org.shufflenet3d.graph.Networks;
+import org.shufflenet3d.graph.Tensor;
+
+/**
+ * The training form of a {@link ShuffleNet3d}: the same declaration in {@link NetworkBuilder.Mode#TRAINING}, on
+ * the model's own parameter arrays, with the mean cross-entropy loss. A step computes the loss and the gradients
+ * of the parameters being trained and updates batch-norm running statistics as PyTorch does (momentum 0.1,
+ * unbiased variance). When only the classifier trains, the frozen feature extractor stays in inference form.
+ */
+final class TrainingGraph {
+
+    /** PyTorch's BatchNorm3d default. */
+    static final double BATCH_NORM_MOMENTUM = 0.1;
+
+    private static final String LABELS = "labels";
+    private static final String LOSS = "loss";
+
+    private final ShuffleNet3d model;
+    private final Map<String, INDArray> live;
+    private final SameDiff sd = SameDiff.create();
+    private final List<NetworkBuilder.BatchStatistics> statistics = new ArrayList<>();
+    private final List<NetworkBuilder.DropoutMask> masks = new ArrayList<>();
+    private final List<String> trained;
+    private final String logits;
+    private final DataType dataType;
+
+    /** The outcome of one step: the loss before it, the logits it saw, the gradients of the trained parameters. */
+    record Step(double loss, INDArray logits, Map<String, INDArray> gradients) {
+    }
+
+    TrainingGraph(ShuffleNet3d model, FineTuning portion, double dropout) {
+        this.model = model;
+        this.live = model.liveParameters();
+        NetworkBuilder.ParameterSource shared = (graph, name, shape, initialValue) -> graph.var(name, live.get(name));
+        NetworkBuilder.Mode featureMode = portion == FineTuning.LAST_LAYER
+                ? NetworkBuilder.Mode.INFERENCE : NetworkBuilder.Mode.TRAINING;
+        this.dataType = model.dataType();
+        NetworkBuilder features = new NetworkBuilder(sd, DepthwiseConvolution.DEFAULT, 0, shared, featureMode,
+                dataType);
+        NetworkBuilder classifier = new NetworkBuilder(sd, DepthwiseConvolution.DEFAULT, 0, shared,
+                NetworkBuilder.Mode.TRAINING, dataType);
+        ClipShape clip = model.clipShape();
+        Tensor input = features.input(ShuffleNet3d.INPUT, ClipShape.CHANNELS, clip.frames(), clip.height(),
+                clip.width());
+        Tensor output = Networks.declareClassifier(classifier, Networks.declareFeatures(features, model.config(), input),
+                model.config().numClasses(), dropout);
+        this.logits = output.variable().name();
+        SDVariable labels = sd.placeHolder(LABELS, dataType, -1, model.config().numClasses());
+        SDVariable perClip = sd.nn.logSoftmax(output.variable()).mul(labels).sum(1);
+        sd.setLossVariables(perClip.mean().neg(LOSS));
+        statistics.addAll(features.batchStatistics());
+        masks.addAll(classifier.dropoutMasks());
+        Set<String> trainable = model.trainableParameterNames();
+        this.trained = trainable.stream().filter(name -> portion == FineTuning.COMPLETE
+                || name.startsWith(Networks.CLASSIFIER_PREFIX)).toList();
+    }
+
+    /** The parameters this graph trains. */
+    List<String> trainedParameters() {
+        return trained;
+    }
+
+    /** One forward and backward pass; updates running statistics, not parameters. */
+    Step step(INDArray clips, int[] labels, Random dropoutRandom) {
+        Map<String, INDArray> feed = new HashMap<>();
+        feed.put(ShuffleNet3d.INPUT, clips.castTo(dataType));
+        feed.put(LABELS, oneHot(labels, model.config().numClasses()).castTo(dataType));
+        for (NetworkBuilder.DropoutMask mask : masks) {
+            feed.put(mask.placeholder(), dropoutMask(clips.size(0), mask, dropoutRandom).castTo(dataType));
+        }
+        List<String> outputs = new ArrayList<>(List.of(LOSS, logits));
+        for (NetworkBuilder.BatchStatistics s : statistics) {
+            outputs.add(s.mean().name());
+            outputs.add(s.biasedVariance().name());
+        }
+        OutAndGrad result = sd.calculateGradientsAndOutputs(feed, outputs, trained);
+        Map<String, INDArray> values = new HashMap<>();
+        result.getOutputs().forEach((k, v) -> values.put(k, v.dup()));
+        Map<String, INDArray> gradients = new HashMap<>();
+        result.getGradients().forEach((k, v) -> gradients.put(k, v.dup()));
+        for (NetworkBuilder.BatchStatistics s : statistics) {
+            updateRunningStatistics(s, values.get(s.mean().name()), values.get(s.biasedVariance().name()),
+                    clips.size(0) * s.valuesPerSample());
+        }
+        return new Step(values.get(LOSS).getDouble(0), values.get(logits), gradients);
+    }
+
+    private void updateRunningStatistics(NetworkBuilder.BatchStatistics s, INDArray mean, INDArray biasedVariance,
+            long count) {
+        double unbiased = count > 1 ? (double) count / (count - 1) : 1.0;
+        live.get(s.module() + ".running_mean").muli(1 - BATCH_NORM_MOMENTUM).addi(mean.mul(BATCH_NORM_MOMENTUM));
+        live.get(s.module() + ".running_var").muli(1 - BATCH_NORM_MOMENTUM)
+                .addi(biasedVariance.mul(BATCH_NORM_MOMENTUM * unbiased));
+    }
+
+    static INDArray oneHot(int[] labels, int classes) {
+        INDArray out = Nd4j.zeros(DataType.FLOAT, labels.length, classes);
+        for (int i = 0; i < labels.length; i++) {
+            out.putScalar(i, labels[i], 1f);
+        }
+        return out;
+    }
+
+    private static INDArray dropoutMask(long batch, NetworkBuilder.DropoutMask mask, Random random) {
+        float kept = (float) (1.0 / (1.0 - mask.dropProbability()));
+        float[] values = new float[Math.toIntExact(batch * mask.features())];
+        for (int i = 0; i < values.length; i++) {
+            values[i] = random.nextDouble() < mask.dropProbability() ? 0f : kept;
+        }
+        return Nd4j.create(values, new long[] {batch, mask.features()}, 'c');
+    }
+}

@@ -1,0 +1,63 @@
+package org.shufflenet3d.train;
+
+import java.util.Map;
+import java.util.Random;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.shufflenet3d.InvalidClipException;
+import org.shufflenet3d.ShuffleNet3d;
+
+/**
+ * Optimiser steps on a {@link ShuffleNet3d}, in place: each step runs the training form on a batch, updates the
+ * batch-norm running statistics and applies the optimiser to the trained parameters. The model's inference graph
+ * sees every change at once.
+ */
+public final class TrainingSession {
+
+    private final ShuffleNet3d model;
+    private final Optimizer optimizer;
+    private final TrainingGraph graph;
+    private final Map<String, INDArray> parameters;
+
+    /** The loss of a step's batch (before the update) and the logits it gave. */
+    public record StepResult(double loss, INDArray logits) {
+    }
+
+    /**
+     * @param dropout the drop probability before the classifier (the reference's 0.2; 0.9 when it fine-tunes)
+     */
+    public TrainingSession(ShuffleNet3d model, Optimizer optimizer, FineTuning portion, double dropout) {
+        this.model = model;
+        this.optimizer = optimizer;
+        this.graph = new TrainingGraph(model, portion, dropout);
+        this.parameters = model.liveParameters();
+    }
+
+    public ShuffleNet3d model() {
+        return model;
+    }
+
+    public Optimizer optimizer() {
+        return optimizer;
+    }
+
+    /**
+     * One step on clips [N, 3, D, H, W] with class indices {@code labels}; {@code dropoutRandom} draws the dropout
+     * masks.
+     */
+    public StepResult step(INDArray clips, int[] labels, double learningRate, Random dropoutRandom) {
+        if (clips.rank() != 5 || clips.size(0) != labels.length) {
+            throw new InvalidClipException("a training batch needs clips [N, 3, D, H, W] and N labels, got "
+                    + java.util.Arrays.toString(clips.shape()) + " and " + labels.length + " labels");
+        }
+        int classes = model.config().numClasses();
+        for (int label : labels) {
+            if (label < 0 || label >= classes) {
+                throw new IllegalArgumentException("label " + label + " is out of range for " + classes
+                        + " classes (0.." + (classes - 1) + ")");
+            }
+        }
+        TrainingGraph.Step step = graph.step(clips, labels, dropoutRandom);
+        optimizer.step(parameters, step.gradients(), learningRate);
+        return new StepResult(step.loss(), step.logits());
+    }
+}
