@@ -79,7 +79,8 @@ public final class NumpyFiles {
         });
     }
 
-    private static byte[] toNpy(INDArray array) {
+    /** The bytes of an .npy file holding {@code array} as float32. */
+    public static byte[] toNpy(INDArray array) {
         INDArray values = array.castTo(DataType.FLOAT).dup('c');
         String shape = Arrays.toString(values.shape()).replace('[', '(').replace(']', ')');
         if (values.rank() == 1) {
@@ -99,7 +100,8 @@ public final class NumpyFiles {
         return buffer.array();
     }
 
-    private static INDArray parseNpy(byte[] bytes, String source) throws IOException {
+    /** An .npy file's array, from its bytes; {@code source} names it in errors. */
+    public static INDArray parseNpy(byte[] bytes, String source) throws IOException {
         if (bytes.length < 10 || !Arrays.equals(Arrays.copyOf(bytes, MAGIC.length), MAGIC)) {
             throw new MalformedFileException(source + ": not " + EXPECTED + " (missing the \\x93NUMPY magic)");
         }

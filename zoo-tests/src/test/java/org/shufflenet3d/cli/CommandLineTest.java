@@ -234,6 +234,35 @@ class CommandLineTest {
         assertOneLineError("got 12 frames: use 16");
     }
 
+    @Test
+    void trainThenEvaluateTheSavedModel() throws IOException {
+        String[] data = {"--frames", "8", "--size", "16", "--train-clips", "8", "--val-clips", "4", "--batch", "4"};
+        assertEquals(0, run(concat(new String[] {"train", "--arch", "shufflenetv2", "--width", "0.25", "--epochs", "1",
+            "--lr", "0.01", "--checkpoints", dir.resolve("ckpt").toString(), "--output",
+            dir.resolve("motion").toString()}, data)), err.toString());
+        assertTrue(out.toString().contains("epoch 1: loss"), out.toString());
+        assertTrue(out.toString().contains("confusion matrix"), out.toString());
+        assertTrue(Files.exists(dir.resolve("ckpt/epoch-001.ckpt")));
+        assertTrue(err.toString().contains("epoch 1/1 ["), "no progress bar: " + err);
+        out.getBuffer().setLength(0);
+        assertEquals(0, run(concat(new String[] {"evaluate", "--weights", dir.resolve("motion.sd").toString()}, data)),
+                err.toString());
+        assertTrue(out.toString().contains("top-1 accuracy"), out.toString());
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+        "fine-tune | --fine-tune all | unknown --fine-tune 'all'",
+        "schedule | --schedule cosine | invalid --schedule 'cosine'",
+        "optimizer | --optimizer rmsprop | unknown --optimizer 'rmsprop'",
+        "nesterov | --nesterov | Nesterov momentum requires a momentum and zero dampening",
+        "data | --data kinetics | unknown --data 'kinetics'"})
+    void badTrainingOptionsGiveOneLine(String label, String option, String expected) {
+        assertNotEquals(0, run(concat(new String[] {"train", "--arch", "shufflenetv2", "--width", "0.25", "--frames",
+            "8", "--size", "16", "--train-clips", "4", "--val-clips", "4"}, option.trim().split(" "))));
+        assertOneLineError(expected);
+    }
+
     private int logitsInferred(Path weights, Path clip) {
         return run("logits", "--weights", weights.toString(), "--input", clip.toString(),
                 "--output", dir.resolve("out.npy").toString());

@@ -1,0 +1,52 @@
+package org.shufflenet3d.cli;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import org.shufflenet3d.ShuffleNet3d;
+import org.shufflenet3d.WeightFiles;
+import org.shufflenet3d.data.LabeledClips;
+import org.shufflenet3d.train.Evaluation;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+@Command(name = "evaluate", mixinStandardHelpOptions = true,
+        description = "Loss, top-1, top-5, per-class and video-level accuracy and the confusion matrix of a model on"
+                + " the validation clips.")
+final class EvaluateCommand implements Callable<Integer> {
+
+    @Mixin
+    NetworkOptions network;
+
+    @Mixin
+    ClipOptions clip;
+
+    @Mixin
+    DataOptions data;
+
+    @Option(names = "--weights", required = true, paramLabel = "FILE",
+            description = "The model: a checkpoint (.pth), .npz state_dict or saved model (.sd).")
+    Path weights;
+
+    @Option(names = "--batch", defaultValue = "8", description = "Clips per batch (default 8).")
+    int batch;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        LabeledClips validation = data.validation(clip.clip());
+        WeightFiles.Weights read = WeightFiles.read(weights);
+        ShuffleNet3d model = ShuffleNet3d.create(network.config(Optional.of(read)), clip.clip());
+        model.loadWeights(read);
+        PrintWriter out = spec.commandLine().getOut();
+        out.print(Evaluation.evaluate(model, validation, batch).report(validation.classNames()));
+        out.flush();
+        return 0;
+    }
+}

@@ -1,0 +1,189 @@
+package org.shufflenet3d.cli;
+
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import org.shufflenet3d.ClipShape;
+import org.shufflenet3d.ShuffleNet3d;
+import org.shufflenet3d.ShuffleNetConfig;
+import org.shufflenet3d.WeightFiles;
+import org.shufflenet3d.data.LabeledClips;
+import org.shufflenet3d.train.Adam;
+import org.shufflenet3d.train.Evaluation;
+import org.shufflenet3d.train.FineTuning;
+import org.shufflenet3d.train.LearningRateSchedule;
+import org.shufflenet3d.train.Optimizer;
+import org.shufflenet3d.train.Sgd;
+import org.shufflenet3d.train.Trainer;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+@Command(name = "train", mixinStandardHelpOptions = true,
+        description = "Trains or fine-tunes a network with the reference's semantics, showing progress, writing a"
+                + " checkpoint every epoch, then evaluates it and saves the model.")
+final class TrainCommand implements Callable<Integer> {
+
+    @Mixin
+    NetworkOptions network;
+
+    @Mixin
+    ClipOptions clip;
+
+    @Mixin
+    DataOptions data;
+
+    @Option(names = "--weights", paramLabel = "FILE",
+            description = "Start from these weights (a checkpoint, .npz or .sd); with a class count other than the"
+                    + " data's, the classifier is replaced (fine-tuning).")
+    Path weights;
+
+    @Option(names = "--fine-tune", paramLabel = "complete|last_layer", defaultValue = "complete",
+            description = "What trains: complete (everything, default) or last_layer (the classifier only).")
+    String fineTune;
+
+    @Option(names = "--epochs", defaultValue = "5", description = "Epochs (default 5).")
+    int epochs;
+
+    @Option(names = "--batch", defaultValue = "8", description = "Clips per batch (default 8).")
+    int batch;
+
+    @Option(names = "--optimizer", paramLabel = "sgd|adam", defaultValue = "sgd", description = "Default sgd.")
+    String optimizer;
+
+    @Option(names = "--lr", defaultValue = "0.1", description = "Learning rate (default 0.1, the reference's).")
+    double learningRate;
+
+    @Option(names = "--momentum", defaultValue = "0.9", description = "SGD momentum (default 0.9).")
+    double momentum;
+
+    @Option(names = "--dampening", defaultValue = "0.9", description = "SGD dampening (default 0.9).")
+    double dampening;
+
+    @Option(names = "--nesterov", description = "Nesterov momentum (needs --dampening 0).")
+    boolean nesterov;
+
+    @Option(names = "--weight-decay", defaultValue = "1e-3", description = "Weight decay (default 1e-3).")
+    double weightDecay;
+
+    @Option(names = "--schedule", paramLabel = "plateau|multistep:E1,E2,...|constant", defaultValue = "plateau",
+            description = "Learning-rate schedule (default plateau: divided by 10 after --lr-patience epochs"
+                    + " without a lower validation loss).")
+    String schedule;
+
+    @Option(names = "--lr-patience", defaultValue = "10", description = "Plateau patience in epochs (default 10).")
+    int patience;
+
+    @Option(names = "--gamma", defaultValue = "0.1", description = "Multi-step factor (default 0.1).")
+    double gamma;
+
+    @Option(names = "--dropout", defaultValue = "0.2",
+            description = "Drop probability before the classifier (default 0.2; the reference fine-tunes with 0.9).")
+    double dropout;
+
+    @Option(names = "--seed", defaultValue = "1", description = "Seed of initialisation, shuffling and dropout.")
+    long seed;
+
+    @Option(names = "--checkpoints", paramLabel = "DIR", description = "Write a checkpoint every epoch here.")
+    Path checkpoints;
+
+    @Option(names = "--resume", paramLabel = "FILE", description = "Continue from a checkpoint of --checkpoints.")
+    Path resume;
+
+    @Option(names = "--output", paramLabel = "OUT", description = "Save the trained model (.sd) and weights (.npz).")
+    Path output;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        ClipShape shape = clip.clip();
+        LabeledClips train = data.training(shape);
+        LabeledClips validation = data.validation(shape);
+        ShuffleNet3d model = startingModel(shape, train.numClasses());
+        if (checkpoints != null) {
+            Files.createDirectories(checkpoints);
+        }
+        Trainer trainer = new Trainer(model, optimizer(), schedule(), new Trainer.Settings(epochs, batch, dropout,
+                portion(), seed, checkpoints));
+        if (resume != null) {
+            trainer.resumeFrom(resume);
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        out.println("training " + model.config().describe() + " on " + train.size() + " clips of 3x" + shape
+                + ", validating on " + validation.size());
+        out.flush();
+        trainer.fit(train, validation, new ProgressBar(spec.commandLine().getErr(), out));
+        out.print(Evaluation.evaluate(model, validation, batch).report(validation.classNames()));
+        if (output != null) {
+            String name = output.getFileName().toString();
+            String stem = name.contains(".") ? name.substring(0, name.lastIndexOf('.')) : name;
+            model.save(output.resolveSibling(stem + ".sd"));
+            model.saveWeights(output.resolveSibling(stem + ".npz"));
+            out.println("saved " + output.resolveSibling(stem + ".sd") + " and " + output.resolveSibling(stem + ".npz"));
+        }
+        out.flush();
+        return 0;
+    }
+
+    private ShuffleNet3d startingModel(ClipShape shape, int classes) throws Exception {
+        if (weights == null) {
+            if (network.classes != null && network.classes != classes) {
+                throw new IllegalArgumentException("--classes " + network.classes + " but the data has " + classes);
+            }
+            network.classes = classes;
+            return ShuffleNet3d.create(network.config(Optional.empty()), shape,
+                    org.shufflenet3d.graph.DepthwiseConvolution.DEFAULT, seed);
+        }
+        WeightFiles.Weights read = WeightFiles.read(weights);
+        ShuffleNetConfig config = network.config(Optional.of(read));
+        ShuffleNet3d model = ShuffleNet3d.create(config, shape);
+        model.loadWeights(read);
+        return config.numClasses() == classes ? model : model.withNewClassifier(classes, seed);
+    }
+
+    private FineTuning portion() {
+        return switch (fineTune.toLowerCase(Locale.ROOT)) {
+            case "complete" -> FineTuning.COMPLETE;
+            case "last_layer" -> FineTuning.LAST_LAYER;
+            default -> throw new IllegalArgumentException("unknown --fine-tune '" + fineTune
+                    + "': expected complete or last_layer");
+        };
+    }
+
+    private Optimizer optimizer() {
+        return switch (optimizer.toLowerCase(Locale.ROOT)) {
+            case "sgd" -> new Sgd(momentum, dampening, weightDecay, nesterov);
+            case "adam" -> new Adam(0.9, 0.999, 1e-8, weightDecay);
+            default -> throw new IllegalArgumentException("unknown --optimizer '" + optimizer + "': expected sgd or adam");
+        };
+    }
+
+    private LearningRateSchedule schedule() {
+        String kind = schedule.toLowerCase(Locale.ROOT);
+        if (kind.equals("plateau")) {
+            return LearningRateSchedule.reduceOnPlateau(learningRate, 0.1, patience, 1e-4, 0, 0);
+        }
+        if (kind.equals("constant")) {
+            return LearningRateSchedule.constant(learningRate);
+        }
+        if (kind.startsWith("multistep:")) {
+            try {
+                int[] milestones = Arrays.stream(kind.substring("multistep:".length()).split(","))
+                        .map(String::trim).mapToInt(Integer::parseInt).toArray();
+                return LearningRateSchedule.multiStep(learningRate, milestones, gamma);
+            } catch (NumberFormatException e) {
+                // reported below with the expected form
+            }
+        }
+        throw new IllegalArgumentException("invalid --schedule '" + schedule + "': expected plateau, constant or"
+                + " multistep:E1,E2,...");
+    }
+}
