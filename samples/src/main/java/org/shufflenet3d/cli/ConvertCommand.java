@@ -2,10 +2,8 @@ package org.shufflenet3d.cli;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.util.Optional;
 import java.util.concurrent.Callable;
 import org.shufflenet3d.ShuffleNet3d;
-import org.shufflenet3d.WeightFiles;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -38,9 +36,7 @@ final class ConvertCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        WeightFiles.Weights read = WeightFiles.read(weights);
-        ShuffleNet3d model = ShuffleNet3d.create(network.config(Optional.of(read)), clip.clip());
-        model.loadWeights(read);
+        ShuffleNet3d model = network.load(weights, clip.clip());
         String name = output.getFileName().toString();
         int dot = name.lastIndexOf('.');
         Path modelFile = dot < 0 ? output.resolveSibling(name + MODEL_EXTENSION) : output;

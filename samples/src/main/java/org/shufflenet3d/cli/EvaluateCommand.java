@@ -2,10 +2,8 @@ package org.shufflenet3d.cli;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.util.Optional;
 import java.util.concurrent.Callable;
 import org.shufflenet3d.ShuffleNet3d;
-import org.shufflenet3d.WeightFiles;
 import org.shufflenet3d.data.LabeledClips;
 import org.shufflenet3d.train.Evaluation;
 import picocli.CommandLine.Command;
@@ -41,9 +39,7 @@ final class EvaluateCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         LabeledClips validation = data.validation(clip.clip());
-        WeightFiles.Weights read = WeightFiles.read(weights);
-        ShuffleNet3d model = ShuffleNet3d.create(network.config(Optional.of(read)), clip.clip());
-        model.loadWeights(read);
+        ShuffleNet3d model = network.load(weights, clip.clip());
         PrintWriter out = spec.commandLine().getOut();
         out.print(Evaluation.evaluate(model, validation, batch).report(validation.classNames()));
         out.flush();

@@ -4,13 +4,11 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.Callable;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.shufflenet3d.ClipShape;
 import org.shufflenet3d.InvalidClipException;
 import org.shufflenet3d.ShuffleNet3d;
-import org.shufflenet3d.WeightFiles;
 import org.shufflenet3d.io.MalformedFileException;
 import org.shufflenet3d.io.NumpyFiles;
 import org.slf4j.Logger;
@@ -50,9 +48,7 @@ final class LogitsCommand implements Callable<Integer> {
                     + Arrays.toString(clips.shape()));
         }
         ClipShape clip = new ClipShape((int) clips.size(2), (int) clips.size(3), (int) clips.size(4));
-        WeightFiles.Weights read = WeightFiles.read(weights);
-        ShuffleNet3d model = ShuffleNet3d.create(network.config(Optional.of(read)), clip);
-        model.loadWeights(read);
+        ShuffleNet3d model = network.load(weights, clip);
         INDArray logits = model.output(clips);
         NumpyFiles.writeNpy(output, logits);
         LOG.info("wrote logits {} to {}", Arrays.toString(logits.shape()), output);

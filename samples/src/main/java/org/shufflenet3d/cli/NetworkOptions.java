@@ -1,7 +1,11 @@
 package org.shufflenet3d.cli;
 
+import java.io.IOException;
+import java.nio.file.Path;
 import java.util.Optional;
 import org.shufflenet3d.Architecture;
+import org.shufflenet3d.ClipShape;
+import org.shufflenet3d.ShuffleNet3d;
 import org.shufflenet3d.ShuffleNetConfig;
 import org.shufflenet3d.WeightFiles;
 import picocli.CommandLine.Option;
@@ -29,6 +33,14 @@ final class NetworkOptions {
 
     @Option(names = "--classes", paramLabel = "K", description = "Number of classes. Read from --weights when left out.")
     Integer classes;
+
+    /** The network the weights file holds, checked against the options given, for clips of {@code clip}. */
+    ShuffleNet3d load(Path weights, ClipShape clip) throws IOException {
+        WeightFiles.Weights read = WeightFiles.read(weights);
+        ShuffleNet3d model = ShuffleNet3d.create(config(Optional.of(read)), clip);
+        model.loadWeights(read);
+        return model;
+    }
 
     /** The configuration given on the command line, completed from the weights when there are some. */
     ShuffleNetConfig config(Optional<WeightFiles.Weights> weights) {

@@ -9,8 +9,6 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 import org.shufflenet3d.ClipShape;
 import org.shufflenet3d.ShuffleNet3d;
-import org.shufflenet3d.ShuffleNetConfig;
-import org.shufflenet3d.WeightFiles;
 import org.shufflenet3d.data.LabeledClips;
 import org.shufflenet3d.train.Adam;
 import org.shufflenet3d.train.Evaluation;
@@ -142,11 +140,8 @@ final class TrainCommand implements Callable<Integer> {
             return ShuffleNet3d.create(network.config(Optional.empty()), shape,
                     org.shufflenet3d.graph.DepthwiseConvolution.DEFAULT, seed);
         }
-        WeightFiles.Weights read = WeightFiles.read(weights);
-        ShuffleNetConfig config = network.config(Optional.of(read));
-        ShuffleNet3d model = ShuffleNet3d.create(config, shape);
-        model.loadWeights(read);
-        return config.numClasses() == classes ? model : model.withNewClassifier(classes, seed);
+        ShuffleNet3d model = network.load(weights, shape);
+        return model.config().numClasses() == classes ? model : model.withNewClassifier(classes, seed);
     }
 
     private FineTuning portion() {
