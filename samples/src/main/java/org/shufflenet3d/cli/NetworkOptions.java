@@ -44,7 +44,20 @@ final class NetworkOptions {
 
     /** The configuration given on the command line, completed from the weights when there are some. */
     ShuffleNetConfig config(Optional<WeightFiles.Weights> weights) {
-        if (weights.isEmpty() && (arch == null || width == null || classes == null)) {
+        return config(weights, null);
+    }
+
+    /**
+     * The configuration given on the command line, completed from the weights when there are some; without
+     * weights, {@code dataClasses} (when not null) is the class count, which {@code --classes} must then equal.
+     */
+    ShuffleNetConfig config(Optional<WeightFiles.Weights> weights, Integer dataClasses) {
+        if (dataClasses != null && classes != null && !classes.equals(dataClasses)) {
+            throw new IllegalArgumentException("--classes " + classes + " but the data has " + dataClasses
+                    + " classes");
+        }
+        Integer given = classes != null ? classes : weights.isEmpty() ? dataClasses : null;
+        if (weights.isEmpty() && (arch == null || width == null || given == null)) {
             throw new IllegalArgumentException("--arch, --width and --classes are required (or --weights to read them"
                     + " from)");
         }
@@ -52,7 +65,7 @@ final class NetworkOptions {
         Architecture architecture = arch != null ? Architecture.fromReferenceName(arch)
                 : inferred.orElseThrow().architecture();
         double w = width != null ? width : inferred.orElseThrow().widthMultiplier();
-        int k = classes != null ? classes : inferred.orElseThrow().numClasses();
+        int k = given != null ? given : inferred.orElseThrow().numClasses();
         if (architecture == Architecture.SHUFFLENET) {
             int g = groups != null ? groups
                     : inferred.filter(c -> c.architecture() == architecture).map(ShuffleNetConfig::groups)

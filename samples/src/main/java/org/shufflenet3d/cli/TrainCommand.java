@@ -133,11 +133,7 @@ final class TrainCommand implements Callable<Integer> {
 
     private ShuffleNet3d startingModel(ClipShape shape, int classes) throws Exception {
         if (weights == null) {
-            if (network.classes != null && network.classes != classes) {
-                throw new IllegalArgumentException("--classes " + network.classes + " but the data has " + classes);
-            }
-            network.classes = classes;
-            return ShuffleNet3d.create(network.config(Optional.empty()), shape,
+            return ShuffleNet3d.create(network.config(Optional.empty(), classes), shape,
                     org.shufflenet3d.graph.DepthwiseConvolution.DEFAULT, seed);
         }
         ShuffleNet3d model = network.load(weights, shape);
