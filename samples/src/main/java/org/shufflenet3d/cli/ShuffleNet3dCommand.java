@@ -20,7 +20,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "shufflenet3d", mixinStandardHelpOptions = true, version = "shufflenet3d 0.1.0",
         description = "3D ShuffleNet V1/V2 video classifiers on Deeplearning4j. Without a command: a demo"
                 + " (summary of ShuffleNet V2 1.0x and a timed forward pass of a generated clip).",
-        subcommands = {SummaryCommand.class, LogitsCommand.class, ConvertCommand.class, TrainCommand.class,
+        subcommands = {SummaryCommand.class, LogitsCommand.class, ConvertCommand.class, TrainCommand.class, BenchmarkCommand.class,
             EvaluateCommand.class,
             CommandLine.HelpCommand.class})
 public final class ShuffleNet3dCommand implements Callable<Integer> {

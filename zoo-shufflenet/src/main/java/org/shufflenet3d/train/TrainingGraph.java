@@ -1,5 +1,7 @@
 package org.shufflenet3d.train;
 
+import java.io.OutputStream;
+import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -71,6 +73,23 @@ final class TrainingGraph {
         Set<String> trainable = model.trainableParameterNames();
         this.trained = trainable.stream().filter(name -> portion == FineTuning.COMPLETE
                 || name.startsWith(Networks.CLASSIFIER_PREFIX)).toList();
+        createGradientFunctionQuietly();
+    }
+
+    /**
+     * Differentiates the graph now rather than at the first step: SameDiff 1.0.0-M2.1 prints a line per op to
+     * standard output while it does, which would bury a command's output, so standard output is muted meanwhile.
+     */
+    private void createGradientFunctionQuietly() {
+        PrintStream standardOutput = System.out;
+        synchronized (System.class) {
+            System.setOut(new PrintStream(OutputStream.nullOutputStream()));
+            try {
+                sd.createGradFunction(trained.toArray(String[]::new));
+            } finally {
+                System.setOut(standardOutput);
+            }
+        }
     }
 
     /** The parameters this graph trains. */

@@ -237,9 +237,17 @@ class CommandLineTest {
     @Test
     void trainThenEvaluateTheSavedModel() throws IOException {
         String[] data = {"--frames", "8", "--size", "16", "--train-clips", "8", "--val-clips", "4", "--batch", "4"};
-        assertEquals(0, run(concat(new String[] {"train", "--arch", "shufflenetv2", "--width", "0.25", "--epochs", "1",
-            "--lr", "0.01", "--checkpoints", dir.resolve("ckpt").toString(), "--output",
-            dir.resolve("motion").toString()}, data)), err.toString());
+        java.io.PrintStream standardOutput = System.out;
+        java.io.ByteArrayOutputStream stray = new java.io.ByteArrayOutputStream();
+        System.setOut(new java.io.PrintStream(stray, true));
+        try {
+            assertEquals(0, run(concat(new String[] {"train", "--arch", "shufflenetv2", "--width", "0.25", "--epochs",
+                "1", "--lr", "0.01", "--checkpoints", dir.resolve("ckpt").toString(), "--output",
+                dir.resolve("motion").toString()}, data)), err.toString());
+        } finally {
+            System.setOut(standardOutput);
+        }
+        assertFalse(stray.toString().contains("differentiated"), "the graph's differentiation printed its ops");
         assertTrue(out.toString().contains("epoch 1: loss"), out.toString());
         assertTrue(out.toString().contains("confusion matrix"), out.toString());
         assertTrue(Files.exists(dir.resolve("ckpt/epoch-001.ckpt")));
@@ -248,6 +256,16 @@ class CommandLineTest {
         assertEquals(0, run(concat(new String[] {"evaluate", "--weights", dir.resolve("motion.sd").toString()}, data)),
                 err.toString());
         assertTrue(out.toString().contains("top-1 accuracy"), out.toString());
+    }
+
+    @Test
+    void benchmarkReportsLatencyThroughputAndMemory() {
+        assertEquals(0, run("benchmark", "--arch", "shufflenetv2", "--width", "0.25", "--classes", "5", "--batch", "2",
+                "--frames", "8", "--size", "16", "--runs", "2", "--warmup", "1", "--train"), err.toString());
+        String text = out.toString();
+        assertTrue(text.matches("(?s).*clips/s: [0-9.]+\n.*"), text);
+        assertTrue(text.contains("training step: median"), text);
+        assertTrue(text.contains("peak memory: heap"), text);
     }
 
     @ParameterizedTest(name = "{0}")
