@@ -111,15 +111,12 @@ final class TrainingGraph {
             outputs.add(s.biasedVariance().name());
         }
         OutAndGrad result = sd.calculateGradientsAndOutputs(feed, outputs, trained);
-        Map<String, INDArray> values = new HashMap<>();
-        result.getOutputs().forEach((k, v) -> values.put(k, v.dup()));
-        Map<String, INDArray> gradients = new HashMap<>();
-        result.getGradients().forEach((k, v) -> gradients.put(k, v.dup()));
+        Map<String, INDArray> values = result.getOutputs();
         for (NetworkBuilder.BatchStatistics s : statistics) {
             updateRunningStatistics(s, values.get(s.mean().name()), values.get(s.biasedVariance().name()),
                     clips.size(0) * s.valuesPerSample());
         }
-        return new Step(values.get(LOSS).getDouble(0), values.get(logits), gradients);
+        return new Step(values.get(LOSS).getDouble(0), values.get(logits), result.getGradients());
     }
 
     private void updateRunningStatistics(NetworkBuilder.BatchStatistics s, INDArray mean, INDArray biasedVariance,
