@@ -1,0 +1,87 @@
+package org.shufflenet3d.video;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.bytedeco.ffmpeg.global.avcodec;
+import org.bytedeco.ffmpeg.global.avutil;
+import org.bytedeco.javacv.FFmpegFrameRecorder;
+import org.bytedeco.javacv.Frame;
+import org.bytedeco.javacv.FrameRecorder;
+import org.shufflenet3d.io.AtomicFiles;
+
+/**
+ * Encodes frames into a video file with FFmpeg, the container and codec chosen by the file's extension: mp4 (H.264),
+ * avi (MPEG-4 part 2), webm (VP9) and mkv (FFV1, lossless: frames read back bit for bit). The lossy codecs store
+ * colour at half resolution, so small or sharp details come back blurred by a few levels. The file is written
+ * under a temporary name and renamed when complete, so a failed write leaves any earlier file of that name intact.
+ */
+public final class VideoWriter {
+
+    private record Encoding(String format, int codec, int pixelFormat) {
+    }
+
+    private static final Map<String, Encoding> ENCODINGS = Map.of(
+            "mp4", new Encoding("mp4", avcodec.AV_CODEC_ID_H264, avutil.AV_PIX_FMT_YUV420P),
+            "avi", new Encoding("avi", avcodec.AV_CODEC_ID_MPEG4, avutil.AV_PIX_FMT_YUV420P),
+            "webm", new Encoding("webm", avcodec.AV_CODEC_ID_VP9, avutil.AV_PIX_FMT_YUV420P),
+            "mkv", new Encoding("matroska", avcodec.AV_CODEC_ID_FFV1, avutil.AV_PIX_FMT_BGR0));
+
+    static {
+        avutil.av_log_set_level(avutil.AV_LOG_QUIET);
+    }
+
+    private VideoWriter() {
+    }
+
+    /** Writes {@code frames}, all of one size, to {@code target} at {@code framesPerSecond}. */
+    public static void write(Path target, List<RgbFrame> frames, double framesPerSecond) throws IOException {
+        Encoding encoding = ENCODINGS.get(VideoReader.extension(target));
+        if (encoding == null) {
+            throw new IllegalArgumentException("cannot choose a codec for " + target + ": expected a name ending in "
+                    + String.join(", ", ENCODINGS.keySet().stream().sorted().map(e -> "." + e).toList()));
+        }
+        if (frames.isEmpty()) {
+            throw new IllegalArgumentException("a video needs at least one frame: " + target);
+        }
+        if (!(framesPerSecond > 0)) {
+            throw new IllegalArgumentException("the frame rate must be positive, got " + framesPerSecond);
+        }
+        int width = frames.get(0).width();
+        int height = frames.get(0).height();
+        for (RgbFrame frame : frames) {
+            if (frame.width() != width || frame.height() != height) {
+                throw new IllegalArgumentException("the frames of a video must share one size: " + width + "x"
+                        + height + " and " + frame.width() + "x" + frame.height() + " given for " + target);
+            }
+        }
+        AtomicFiles.writeFile(target, temporary -> encode(temporary, target, encoding, frames, width, height,
+                framesPerSecond));
+    }
+
+    private static void encode(Path file, Path target, Encoding encoding, List<RgbFrame> frames, int width, int height,
+            double framesPerSecond) throws IOException {
+        try (FFmpegFrameRecorder recorder = new FFmpegFrameRecorder(file.toFile(), width, height)) {
+            recorder.setFormat(encoding.format());
+            recorder.setVideoCodec(encoding.codec());
+            recorder.setPixelFormat(encoding.pixelFormat());
+            recorder.setFrameRate(framesPerSecond);
+            recorder.setVideoQuality(1);
+            recorder.start();
+            Frame frame = new Frame(width, height, Frame.DEPTH_UBYTE, 3);
+            ByteBuffer buffer = (ByteBuffer) frame.image[0];
+            for (RgbFrame rgb : frames) {
+                for (int y = 0; y < height; y++) {
+                    buffer.put(y * frame.imageStride, rgb.pixels(), 3 * y * width, 3 * width);
+                }
+                recorder.record(frame, avutil.AV_PIX_FMT_RGB24);
+            }
+            recorder.stop();
+        } catch (FrameRecorder.Exception e) {
+            throw new IOException("cannot encode " + encoding.format() + " video for " + target + ": "
+                    + e.getMessage(), e);
+        }
+    }
+}
