@@ -20,6 +20,15 @@ public interface LabeledClips {
     /** Clip {@code index} as [3, D, H, W]. */
     INDArray clip(int index);
 
+    /**
+     * Clip {@code index} as a training pass sees it: datasets that augment draw their random choices (crops, flips,
+     * which frames) from {@code seed} alone, so a seed always gives the same clip; the others return
+     * {@link #clip}. Must be safe to call from several threads.
+     */
+    default INDArray trainingClip(int index, long seed) {
+        return clip(index);
+    }
+
     /** Its class, 0 to {@link #numClasses()} − 1. */
     int label(int index);
 

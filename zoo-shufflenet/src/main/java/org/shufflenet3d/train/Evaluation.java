@@ -6,14 +6,14 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.stream.IntStream;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.shufflenet3d.ClipShape;
 import org.shufflenet3d.InvalidClipException;
 import org.shufflenet3d.InvalidConfigurationException;
 import org.shufflenet3d.ShuffleNet3d;
+import org.shufflenet3d.data.ClipPrefetcher;
 import org.shufflenet3d.data.LabeledClips;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -35,6 +35,7 @@ public final class Evaluation {
     public static final int MAX_TOP_K = 5;
 
     private static final Logger LOG = LoggerFactory.getLogger(Evaluation.class);
+    private static final int PREFETCHED_BATCHES = 2;
 
     private Evaluation() {
     }
@@ -106,39 +107,34 @@ public final class Evaluation {
         long[][] confusion = new long[classes][classes];
         double[][] videoProbabilities = new double[videos][classes];
         int[] videoClips = new int[videos];
-        DataType dataType = model.dataType();
-        long[] clipShape = {ClipShape.CHANNELS, shape.frames(), shape.height(), shape.width()};
+        List<int[]> batches = new ArrayList<>();
         for (int start = 0; start < n; start += batchSize) {
-            int end = Math.min(n, start + batchSize);
-            INDArray batch = Nd4j.create(dataType, shape.batchShape(end - start));
-            for (int i = start; i < end; i++) {
-                INDArray clip = data.clip(i);
-                if (clip == null || !Arrays.equals(clip.shape(), clipShape) || !clip.dataType().isFPType()) {
-                    throw new InvalidClipException("clip " + i + " is " + (clip == null ? "null"
-                            : clip.dataType() + " " + Arrays.toString(clip.shape())) + "; expected float "
-                            + Arrays.toString(clipShape) + " (channels x frames x height x width)");
+            batches.add(IntStream.range(start, Math.min(n, start + batchSize)).toArray());
+        }
+        try (ClipPrefetcher prefetcher = new ClipPrefetcher(batches, data::clip, shape, model.dataType(),
+                ClipPrefetcher.DEFAULT_THREADS, PREFETCHED_BATCHES)) {
+            for (int start = 0; start < n; start += batchSize) {
+                int end = Math.min(n, start + batchSize);
+                INDArray batch = prefetcher.next();
+                double[][] logits = model.output(batch).castTo(DataType.DOUBLE).reshape(end - start, classes)
+                        .toDoubleMatrix();
+                for (int i = start; i < end; i++) {
+                    double[] row = logits[i - start];
+                    int label = labels[i];
+                    double logSumExp = logSumExp(row);
+                    lossSum += logSumExp - row[label];
+                    confusion[label][argMax(row)]++;
+                    if (rank(row, label) < k) {
+                        topKCorrect++;
+                    }
+                    double[] videoSum = videoProbabilities[videoOf[i]];
+                    for (int c = 0; c < classes; c++) {
+                        videoSum[c] += Math.exp(row[c] - logSumExp);
+                    }
+                    videoClips[videoOf[i]]++;
                 }
-                batch.get(NDArrayIndex.point(i - start), NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.all(),
-                        NDArrayIndex.all()).assign(clip.dataType() == dataType ? clip : clip.castTo(dataType));
+                LOG.debug("evaluated {} of {} clips", end, n);
             }
-            double[][] logits = model.output(batch).castTo(DataType.DOUBLE).reshape(end - start, classes)
-                    .toDoubleMatrix();
-            for (int i = start; i < end; i++) {
-                double[] row = logits[i - start];
-                int label = labels[i];
-                double logSumExp = logSumExp(row);
-                lossSum += logSumExp - row[label];
-                confusion[label][argMax(row)]++;
-                if (rank(row, label) < k) {
-                    topKCorrect++;
-                }
-                double[] videoSum = videoProbabilities[videoOf[i]];
-                for (int c = 0; c < classes; c++) {
-                    videoSum[c] += Math.exp(row[c] - logSumExp);
-                }
-                videoClips[videoOf[i]]++;
-            }
-            LOG.debug("evaluated {} of {} clips", end, n);
         }
 
         long top1Correct = 0;

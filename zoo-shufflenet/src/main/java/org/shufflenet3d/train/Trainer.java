@@ -4,14 +4,15 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.Random;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 import org.shufflenet3d.ShuffleNet3d;
 import org.shufflenet3d.WeightMismatchException;
+import org.shufflenet3d.data.ClipPrefetcher;
 import org.shufflenet3d.data.LabeledClips;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,6 +30,7 @@ public final class Trainer {
     /** Checkpoint file of each epoch, and of the best validation accuracy so far, in the checkpoint directory. */
     public static final String EPOCH_CHECKPOINT = "epoch-%03d.ckpt";
     public static final String BEST_CHECKPOINT = "best.ckpt";
+    private static final int PREFETCHED_BATCHES = 2;
 
     /**
      * @param checkpoints where checkpoints go; null for none
@@ -128,29 +130,37 @@ public final class Trainer {
         long correct = 0;
         long seen = 0;
         long start = System.nanoTime();
+        List<int[]> batches = new ArrayList<>();
         for (int step = 0; step < steps; step++) {
-            List<Integer> batch = order.subList(step * settings.batchSize(),
-                    Math.min(order.size(), (step + 1) * settings.batchSize()));
-            INDArray clips = Nd4j.stack(0, batch.stream().map(train::clip).toArray(INDArray[]::new));
-            int[] labels = batch.stream().mapToInt(train::label).toArray();
-            TrainingSession.StepResult result = session.step(clips, labels, learningRate, dropout);
-            if (!Double.isFinite(result.loss())) {
-                throw new TrainingDivergedException(String.format(Locale.ROOT, "the loss became %s at epoch %d,"
-                        + " step %d, at learning rate %g: training stopped; %s", result.loss(), epoch, step + 1,
-                        learningRate, lastCheckpoint == null ? "no checkpoint was written yet"
-                                : "the last good checkpoint is " + lastCheckpoint));
+            batches.add(order.subList(step * settings.batchSize(),
+                    Math.min(order.size(), (step + 1) * settings.batchSize())).stream().mapToInt(i -> i).toArray());
+        }
+        long clipSeeds = mix(settings.seed(), epoch, 3);
+        try (ClipPrefetcher prefetcher = new ClipPrefetcher(batches,
+                index -> train.trainingClip(index, mix(clipSeeds, index, 0)), model.clipShape(), model.dataType(),
+                ClipPrefetcher.DEFAULT_THREADS, PREFETCHED_BATCHES)) {
+            for (int step = 0; step < steps; step++) {
+                INDArray clips = prefetcher.next();
+                int[] labels = Arrays.stream(batches.get(step)).map(train::label).toArray();
+                TrainingSession.StepResult result = session.step(clips, labels, learningRate, dropout);
+                if (!Double.isFinite(result.loss())) {
+                    throw new TrainingDivergedException(String.format(Locale.ROOT, "the loss became %s at epoch %d,"
+                            + " step %d, at learning rate %g: training stopped; %s", result.loss(), epoch, step + 1,
+                            learningRate, lastCheckpoint == null ? "no checkpoint was written yet"
+                                    : "the last good checkpoint is " + lastCheckpoint));
+                }
+                INDArray predicted = result.logits().argMax(1);
+                for (int i = 0; i < labels.length; i++) {
+                    correct += predicted.getInt(i) == labels[i] ? 1 : 0;
+                }
+                seen += labels.length;
+                lossSum += result.loss() * labels.length;
+                double seconds = (System.nanoTime() - start) / 1e9;
+                double perStep = seconds / (step + 1);
+                long remaining = (long) (perStep * ((steps - step - 1) + (long) steps * (settings.epochs() - epoch)));
+                listener.onStep(new Progress(epoch, settings.epochs(), step + 1, steps, lossSum / seen,
+                        (double) correct / seen, seen / seconds, Duration.ofSeconds(remaining)));
             }
-            INDArray predicted = result.logits().argMax(1);
-            for (int i = 0; i < labels.length; i++) {
-                correct += predicted.getInt(i) == labels[i] ? 1 : 0;
-            }
-            seen += labels.length;
-            lossSum += result.loss() * labels.length;
-            double seconds = (System.nanoTime() - start) / 1e9;
-            double perStep = seconds / (step + 1);
-            long remaining = (long) (perStep * ((steps - step - 1) + (long) steps * (settings.epochs() - epoch)));
-            listener.onStep(new Progress(epoch, settings.epochs(), step + 1, steps, lossSum / seen,
-                    (double) correct / seen, seen / seconds, Duration.ofSeconds(remaining)));
         }
         EvaluationResult evaluation = validation == null ? null
                 : Evaluation.evaluate(model, validation, settings.batchSize());
