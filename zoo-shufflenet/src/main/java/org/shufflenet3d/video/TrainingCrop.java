@@ -1,0 +1,11 @@
+package org.shufflenet3d.video;
+
+/** The reference's training crops ({@code --train_crop}), all multi-scale over {@link SpatialPipeline#SCALES}. */
+public enum TrainingCrop {
+    /** {@link MultiScaleRandomCrop}: anywhere in the frame (the reference's published runs). */
+    RANDOM,
+    /** {@link MultiScaleCornerCrop} at one of the four corners or the centre (the reference's default option). */
+    CORNER,
+    /** {@link MultiScaleCornerCrop} always at the centre. */
+    CENTER
+}
