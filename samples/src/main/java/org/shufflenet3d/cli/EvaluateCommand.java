@@ -14,7 +14,8 @@ import picocli.CommandLine.Spec;
 
 @Command(name = "evaluate", mixinStandardHelpOptions = true,
         description = "Loss, top-1, top-5, per-class and video-level accuracy and the confusion matrix of a model on"
-                + " the validation clips.")
+                + " a dataset: by default every consecutive clip of each video, scored per clip and per video as the"
+                + " reference's test does.")
 final class EvaluateCommand implements Callable<Integer> {
 
     @Mixin
@@ -33,15 +34,22 @@ final class EvaluateCommand implements Callable<Integer> {
     @Option(names = "--batch", defaultValue = "8", description = "Clips per batch (default 8).")
     int batch;
 
+    @Option(names = "--clips", paramLabel = "all|center", defaultValue = "all",
+            description = "Which clips of each video: all consecutive ones (default) or the centre one.")
+    String clips;
+
     @Spec
     CommandSpec spec;
 
     @Override
     public Integer call() throws Exception {
-        LabeledClips validation = data.validation(clip.clip());
+        if (!clips.equals("all") && !clips.equals("center")) {
+            throw new IllegalArgumentException("unknown --clips '" + clips + "': expected all or center");
+        }
+        LabeledClips dataset = data.evaluation(clip.clip(), clips.equals("all"));
         ShuffleNet3d model = network.load(weights, clip.clip());
         PrintWriter out = spec.commandLine().getOut();
-        out.print(Evaluation.evaluate(model, validation, batch).report(validation.classNames()));
+        out.print(Evaluation.evaluate(model, dataset, batch).report(dataset.classNames()));
         out.flush();
         return 0;
     }

@@ -116,10 +116,12 @@ final class TrainCommand implements Callable<Integer> {
         }
         PrintWriter out = spec.commandLine().getOut();
         out.println("training " + model.config().describe() + " on " + train.size() + " clips of 3x" + shape
-                + ", validating on " + validation.size());
+                + (validation == null ? ", without validation" : ", validating on " + validation.size()));
         out.flush();
         trainer.fit(train, validation, new ProgressBar(spec.commandLine().getErr(), out));
-        out.print(Evaluation.evaluate(model, validation, batch).report(validation.classNames()));
+        if (validation != null) {
+            out.print(Evaluation.evaluate(model, validation, batch).report(validation.classNames()));
+        }
         if (output != null) {
             String name = output.getFileName().toString();
             String stem = name.contains(".") ? name.substring(0, name.lastIndexOf('.')) : name;

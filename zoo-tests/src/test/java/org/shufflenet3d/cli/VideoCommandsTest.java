@@ -1,0 +1,201 @@
+package org.shufflenet3d.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.shade.jackson.databind.JsonNode;
+import org.nd4j.shade.jackson.databind.ObjectMapper;
+import org.shufflenet3d.data.MovingShapeVideos;
+import picocli.CommandLine;
+
+/** train, evaluate, predict and the demo on real video files the test writes. */
+class VideoCommandsTest {
+
+    private static final String[] CLIP = {"--frames", "8", "--size", "24"};
+
+    @TempDir
+    static Path data;
+
+    @TempDir
+    Path dir;
+
+    private final StringWriter out = new StringWriter();
+    private final StringWriter err = new StringWriter();
+
+    private static Path model;
+
+    @BeforeAll
+    static void writeVideosAndTrain() throws IOException {
+        MovingShapeVideos.write(data.resolve("train"), new MovingShapeVideos.Settings(2, 12, 40, 32, 25, "mkv", 1));
+        MovingShapeVideos.write(data.resolve("val"), new MovingShapeVideos.Settings(1, 20, 40, 32, 25, "mp4", 2));
+        Files.writeString(data.resolve("classes.txt"), "1 down\n2 left\n3 right\n4 up\n");
+        VideoCommandsTest first = new VideoCommandsTest();
+        int exit = first.run(concat(new String[] {"train", data.resolve("train").toString(), "--val",
+            data.resolve("val").toString(), "--arch", "shufflenetv2", "--width", "0.25", "--epochs", "1",
+            "--batch", "4", "--no-flip", "--lr", "0.01", "--output", data.resolve("model").toString()}, CLIP));
+        assertEquals(0, exit, first.err.toString());
+        assertTrue(first.out.toString().contains("training shufflenetv2 0.25x, 4 classes on 8 clips of 3x8x24x24,"
+                + " validating on 4"), first.out.toString());
+        assertTrue(first.out.toString().contains("confusion matrix"), first.out.toString());
+        model = data.resolve("model.sd");
+    }
+
+    private int run(String... args) {
+        CommandLine cli = ShuffleNet3dCommand.commandLine();
+        cli.setOut(new PrintWriter(out, true));
+        cli.setErr(new PrintWriter(err, true));
+        return cli.execute(args);
+    }
+
+    @Test
+    void evaluateScoresEveryClipOfEveryVideo() {
+        assertEquals(0, run(concat(new String[] {"evaluate", data.resolve("val").toString(), "--weights",
+            model.toString()}, CLIP)), err.toString());
+        String report = out.toString();
+        // 20-frame videos give 3 clips of 8 each
+        assertTrue(report.contains("clips: 12 from 4 videos"), report);
+        assertTrue(report.contains("video accuracy"), report);
+
+        out.getBuffer().setLength(0);
+        assertEquals(0, run(concat(new String[] {"evaluate", data.resolve("val").toString(), "--weights",
+            model.toString(), "--clips", "center"}, CLIP)), err.toString());
+        assertTrue(out.toString().contains("clips: 4 from 4 videos"), out.toString());
+    }
+
+    @Test
+    void anAnnotationFileNamesTheVideosAndTheirClasses() throws IOException {
+        Path annotations = data.resolve("val/annotations.json");
+        Files.writeString(annotations, """
+                {"labels": ["down", "left", "right", "up"],
+                 "database": {"right-000": {"subset": "validation", "annotations": {"label": "right"}},
+                              "up-000": {"subset": "validation", "annotations": {"label": "up"}}}}
+                """);
+        try {
+            assertEquals(0, run(concat(new String[] {"evaluate", annotations.toString(), "--weights",
+                model.toString()}, CLIP)), err.toString());
+            assertTrue(out.toString().contains("clips: 6 from 2 videos"), out.toString());
+        } finally {
+            Files.delete(annotations);
+        }
+    }
+
+    @Test
+    void predictGivesTheTopLabelsOfOneVideo() {
+        Path video = data.resolve("val/right/right-000.mp4");
+        assertEquals(0, run(concat(new String[] {"predict", video.toString(), "--weights", model.toString(),
+            "--labels", data.resolve("classes.txt").toString(), "--top", "2"}, CLIP)), err.toString());
+        String line = out.toString().strip();
+        assertTrue(line.matches(java.util.regex.Pattern.quote(video.toString())
+                + " \\(3 clips\\)  (down|left|right|up) 0\\.\\d{4}  (down|left|right|up) 0\\.\\d{4}"), line);
+    }
+
+    @Test
+    void predictOverAFolderWritesCsvAndJson() throws IOException {
+        Path csv = dir.resolve("predictions.csv");
+        assertEquals(0, run(concat(new String[] {"predict", data.resolve("val").toString(), "--weights",
+            model.toString(), "--top", "3", "--output", csv.toString()}, CLIP)), err.toString());
+        List<String> printed = out.toString().lines().toList();
+        assertEquals(5, printed.size(), out.toString());
+        assertTrue(printed.get(0).startsWith(data.resolve("val/down/down-000.mp4").toString()), printed.get(0));
+        assertTrue(printed.get(4).startsWith("wrote " + csv), printed.get(4));
+        List<String> rows = Files.readAllLines(csv, StandardCharsets.UTF_8);
+        assertEquals("video,clips,rank,label,class,probability", rows.get(0));
+        assertEquals(1 + 4 * 3, rows.size());
+        assertTrue(rows.get(1).matches(".*down-000\\.mp4,3,1,[0-3],[0-3],0\\.\\d{6}"), rows.get(1));
+
+        Path json = dir.resolve("predictions.json");
+        assertEquals(0, run(concat(new String[] {"predict", data.resolve("val").toString(), "--weights",
+            model.toString(), "--output", json.toString()}, CLIP)), err.toString());
+        JsonNode predictions = new ObjectMapper().readTree(json.toFile());
+        assertEquals(4, predictions.size());
+        assertEquals(3, predictions.get(0).get("clips").asInt());
+        assertEquals(4, predictions.get(0).get("top").size(), "--top 5 of 4 classes lists all 4");
+        double total = 0;
+        for (JsonNode ranked : predictions.get(0).get("top")) {
+            total += ranked.get("probability").asDouble();
+        }
+        assertEquals(1.0, total, 1e-5);
+    }
+
+    @Test
+    void badVideosAndOptionsGiveOneLine() throws IOException {
+        Path notAVideo = Files.writeString(dir.resolve("notes.mp4"), "text");
+        Path empty = Files.createDirectories(dir.resolve("empty"));
+        Path twoNames = Files.writeString(dir.resolve("two.txt"), "a\nb\n");
+        String weights = model.toString();
+        List<String[]> cases = new ArrayList<>();
+        cases.add(new String[] {dir.resolve("missing.mp4").toString(), "missing.mp4 does not exist"});
+        cases.add(new String[] {notAVideo.toString(), "cannot decode " + notAVideo});
+        cases.add(new String[] {empty.toString(), "holds no videos; expected video files"});
+        for (String[] c : cases) {
+            err.getBuffer().setLength(0);
+            assertNotEquals(0, run(concat(new String[] {"predict", c[0], "--weights", weights}, CLIP)));
+            assertOneLine(c[1]);
+        }
+        String video = data.resolve("val/up/up-000.mp4").toString();
+        String[][] options = {
+            {"--labels", twoNames.toString(), "names 2 classes but the model has 4"},
+            {"--output", dir.resolve("p.txt").toString(), "expected a name ending in .csv or .json"},
+            {"--top", "0", "--top must be at least 1"}};
+        for (String[] option : options) {
+            err.getBuffer().setLength(0);
+            assertNotEquals(0, run(concat(new String[] {"predict", video, "--weights", weights, option[0], option[1]},
+                CLIP)));
+            assertOneLine(option[2]);
+        }
+        assertFalse(Files.exists(dir.resolve("p.txt")));
+    }
+
+    @Test
+    void aFolderWithOneUnreadableVideoReportsItAndTheRest() throws IOException {
+        Path folder = Files.createDirectories(dir.resolve("mixed"));
+        Files.copy(data.resolve("val/up/up-000.mp4"), folder.resolve("good.mp4"));
+        Files.writeString(folder.resolve("bad.mp4"), "not a video");
+        assertEquals(1, run(concat(new String[] {"predict", folder.toString(), "--weights", model.toString()}, CLIP)));
+        assertTrue(out.toString().startsWith(folder.resolve("good.mp4").toString()), out.toString());
+        assertTrue(err.toString().contains("skipped: cannot decode " + folder.resolve("bad.mp4")), err.toString());
+        assertTrue(err.toString().contains("1 of 2 videos could not be read"), err.toString());
+    }
+
+    @Test
+    void theDemoRunsEndToEnd() {
+        Path output = dir.resolve("demo");
+        assertEquals(0, run("demo", "--output", output.toString(), "--train-videos", "1", "--val-videos", "1",
+                "--epochs", "1", "--size", "32"), err.toString());
+        String text = out.toString();
+        for (String step : List.of("1. writing 4 training and 4 validation videos", "2. training shufflenetv2 0.25x",
+                "epoch 1: loss", "3. evaluating", "confusion matrix", "4. saved", "5. ", "classified by the saved model",
+                "predict " + output.resolve("videos/val"))) {
+            assertTrue(text.contains(step), "missing '" + step + "' in:\n" + text);
+        }
+        assertTrue(Files.exists(output.resolve("model.sd")));
+        assertTrue(Files.exists(output.resolve("model.npz")));
+        assertTrue(Files.exists(output.resolve("checkpoints/epoch-001.ckpt")));
+        assertEquals(4, output.resolve("videos/train").toFile().list().length);
+    }
+
+    private void assertOneLine(String expected) {
+        String text = err.toString().strip();
+        assertFalse(text.contains("\n"), "more than one line:\n" + text);
+        assertTrue(text.startsWith("shufflenet3d: "), text);
+        assertTrue(text.contains(expected), "expected '" + expected + "' in: " + text);
+    }
+
+    private static String[] concat(String[]... parts) {
+        return Arrays.stream(parts).flatMap(Arrays::stream).toArray(String[]::new);
+    }
+}
