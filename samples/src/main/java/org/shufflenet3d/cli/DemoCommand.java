@@ -94,12 +94,13 @@ final class DemoCommand implements Callable<Integer> {
         out.flush();
         Trainer trainer = new Trainer(model, Sgd.reference(), LearningRateSchedule.constant(0.02),
                 new Trainer.Settings(epochs, 8, 0.2, FineTuning.COMPLETE, seed, checkpoints));
-        trainer.fit(trainClips, validationClips, new ProgressBar(spec.commandLine().getErr(), out));
+        ProgressBar progress = new ProgressBar(spec.commandLine().getErr(), out);
+        trainer.fit(trainClips, validationClips, progress);
 
         out.printf(Locale.ROOT, "%n3. evaluating on every clip of the %d validation videos%n",
                 validation.videos().size());
         LabeledClips testClips = VideoDataset.allClips(validation, clips);
-        EvaluationResult result = Evaluation.evaluate(model, testClips, 8);
+        EvaluationResult result = Evaluation.evaluate(model, testClips, 8, progress);
         out.print(result.report(testClips.classNames()));
 
         Path saved = output.resolve("model.sd");

@@ -49,7 +49,8 @@ final class EvaluateCommand implements Callable<Integer> {
         LabeledClips dataset = data.evaluation(clip.clip(), clips.equals("all"));
         ShuffleNet3d model = network.load(weights, clip.clip());
         PrintWriter out = spec.commandLine().getOut();
-        out.print(Evaluation.evaluate(model, dataset, batch).report(dataset.classNames()));
+        ProgressBar progress = new ProgressBar(spec.commandLine().getErr(), out);
+        out.print(Evaluation.evaluate(model, dataset, batch, progress).report(dataset.classNames()));
         out.flush();
         return 0;
     }

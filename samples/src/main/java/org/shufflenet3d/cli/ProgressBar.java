@@ -5,7 +5,7 @@ import java.time.Duration;
 import java.util.Locale;
 import org.shufflenet3d.train.Trainer;
 
-/** A one-line progress bar on the error stream, redrawn in place, for training. */
+/** A one-line progress bar on the error stream, redrawn in place, for training and evaluation. */
 final class ProgressBar implements Trainer.Listener {
 
     private static final int WIDTH = 24;
@@ -28,9 +28,19 @@ final class ProgressBar implements Trainer.Listener {
     }
 
     @Override
-    public void onEpoch(Trainer.EpochReport r) {
-        err.print("\r" + " ".repeat(100) + "\r");
+    public void onBatch(int clipsDone, int clips) {
+        int filled = (int) Math.round(WIDTH * (double) clipsDone / clips);
+        err.printf(Locale.ROOT, "\revaluating [%s%s] %d/%d clips   ", "=".repeat(filled), " ".repeat(WIDTH - filled),
+                clipsDone, clips);
         err.flush();
+        if (clipsDone == clips) {
+            clear();
+        }
+    }
+
+    @Override
+    public void onEpoch(Trainer.EpochReport r) {
+        clear();
         out.printf(Locale.ROOT, "epoch %d: loss %.4f, accuracy %.3f, lr %g", r.epoch(), r.trainLoss(),
                 r.trainAccuracy(), r.learningRate());
         if (r.validation() != null) {
@@ -41,6 +51,11 @@ final class ProgressBar implements Trainer.Listener {
         }
         out.println();
         out.flush();
+    }
+
+    private void clear() {
+        err.print("\r" + " ".repeat(100) + "\r");
+        err.flush();
     }
 
     private static String format(Duration d) {

@@ -118,9 +118,10 @@ final class TrainCommand implements Callable<Integer> {
         out.println("training " + model.config().describe() + " on " + train.size() + " clips of 3x" + shape
                 + (validation == null ? ", without validation" : ", validating on " + validation.size()));
         out.flush();
-        trainer.fit(train, validation, new ProgressBar(spec.commandLine().getErr(), out));
+        ProgressBar progress = new ProgressBar(spec.commandLine().getErr(), out);
+        trainer.fit(train, validation, progress);
         if (validation != null) {
-            out.print(Evaluation.evaluate(model, validation, batch).report(validation.classNames()));
+            out.print(Evaluation.evaluate(model, validation, batch, progress).report(validation.classNames()));
         }
         if (output != null) {
             String name = output.getFileName().toString();

@@ -37,7 +37,18 @@ public final class Evaluation {
     private static final Logger LOG = LoggerFactory.getLogger(Evaluation.class);
     private static final int PREFETCHED_BATCHES = 2;
 
+    /** Told after each batch how many of the clips are evaluated. */
+    @FunctionalInterface
+    public interface Listener {
+        void onBatch(int clipsDone, int clips);
+    }
+
     private Evaluation() {
+    }
+
+    /** {@link #evaluate(ShuffleNet3d, LabeledClips, int, Listener)} without progress reports. */
+    public static EvaluationResult evaluate(ShuffleNet3d model, LabeledClips data, int batchSize) {
+        return evaluate(model, data, batchSize, (done, clips) -> { });
     }
 
     /**
@@ -50,7 +61,8 @@ public final class Evaluation {
      * @throws IllegalArgumentException      if the data is empty, a label is out of range, or the clips of one
      *                                       video disagree on its label
      */
-    public static EvaluationResult evaluate(ShuffleNet3d model, LabeledClips data, int batchSize) {
+    public static EvaluationResult evaluate(ShuffleNet3d model, LabeledClips data, int batchSize,
+            Listener listener) {
         Objects.requireNonNull(model, "model");
         Objects.requireNonNull(data, "data");
         if (batchSize < 1) {
@@ -133,7 +145,7 @@ public final class Evaluation {
                     }
                     videoClips[videoOf[i]]++;
                 }
-                LOG.debug("evaluated {} of {} clips", end, n);
+                listener.onBatch(end, n);
             }
         }
 

@@ -55,8 +55,13 @@ public final class Trainer {
     }
 
     /** Receives progress; both callbacks run on the training thread. */
-    public interface Listener {
+    public interface Listener extends Evaluation.Listener {
         default void onStep(Progress progress) {
+        }
+
+        /** Progress of the validation at an epoch's end. */
+        @Override
+        default void onBatch(int clipsDone, int clips) {
         }
 
         default void onEpoch(EpochReport report) {
@@ -163,7 +168,7 @@ public final class Trainer {
             }
         }
         EvaluationResult evaluation = validation == null ? null
-                : Evaluation.evaluate(model, validation, settings.batchSize());
+                : Evaluation.evaluate(model, validation, settings.batchSize(), listener);
         double trainLoss = lossSum / seen;
         schedule.epochEnded(evaluation == null ? trainLoss : evaluation.loss());
         epochsDone = epoch;
