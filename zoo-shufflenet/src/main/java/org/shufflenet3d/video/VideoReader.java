@@ -47,10 +47,6 @@ public final class VideoReader {
     private static final String EXPECTED = "expected a video file (mp4, avi, webm, mkv) or a folder of frames named"
             + " image_00001.jpg, ... or 00001.jpg, ... (jpg or png)";
 
-    static {
-        avutil.av_log_set_level(avutil.AV_LOG_QUIET);
-    }
-
     private final int shortSide;
 
     private VideoReader(int shortSide) {
@@ -196,6 +192,7 @@ public final class VideoReader {
             throw new InvalidVideoException(file + (Files.exists(file) ? " is not a regular file" : " does not exist")
                     + "; " + EXPECTED);
         }
+        FfmpegLogging.silence();
         FFmpegFrameGrabber grabber = new FFmpegFrameGrabber(file.toFile());
         grabber.setPixelFormat(avutil.AV_PIX_FMT_RGB24);
         try {

@@ -29,10 +29,6 @@ public final class VideoWriter {
             "webm", new Encoding("webm", avcodec.AV_CODEC_ID_VP9, avutil.AV_PIX_FMT_YUV420P),
             "mkv", new Encoding("matroska", avcodec.AV_CODEC_ID_FFV1, avutil.AV_PIX_FMT_BGR0));
 
-    static {
-        avutil.av_log_set_level(avutil.AV_LOG_QUIET);
-    }
-
     private VideoWriter() {
     }
 
@@ -63,6 +59,7 @@ public final class VideoWriter {
 
     private static void encode(Path file, Path target, Encoding encoding, List<RgbFrame> frames, int width, int height,
             double framesPerSecond) throws IOException {
+        FfmpegLogging.silence();
         try (FFmpegFrameRecorder recorder = new FFmpegFrameRecorder(file.toFile(), width, height)) {
             recorder.setFormat(encoding.format());
             recorder.setVideoCodec(encoding.codec());
