@@ -45,19 +45,22 @@ final class DemoCommand implements Callable<Integer> {
             description = "Where the videos, checkpoints and model go (default shufflenet3d-demo).")
     Path output;
 
-    @Option(names = "--train-videos", paramLabel = "N", defaultValue = "16",
-            description = "Training videos per class (default 16).")
+    @Option(names = "--train-videos", paramLabel = "N", defaultValue = "32",
+            description = "Training videos per class (default 32).")
     int trainVideos;
 
-    @Option(names = "--val-videos", paramLabel = "N", defaultValue = "6",
-            description = "Validation videos per class (default 6).")
+    @Option(names = "--val-videos", paramLabel = "N", defaultValue = "8",
+            description = "Validation videos per class (default 8).")
     int validationVideos;
 
-    @Option(names = "--epochs", defaultValue = "8", description = "Epochs (default 8).")
+    @Option(names = "--epochs", defaultValue = "12", description = "Epochs (default 12).")
     int epochs;
 
-    @Option(names = "--size", paramLabel = "S", defaultValue = "64",
-            description = "Clip frame size S x S (default 64; the reference's is 112, slower).")
+    @Option(names = "--lr", defaultValue = "0.02", description = "Learning rate, held constant (default 0.02).")
+    double learningRate;
+
+    @Option(names = "--size", paramLabel = "S", defaultValue = "32",
+            description = "Clip frame size S x S (default 32; the reference trains on 112, which is slower).")
     int size;
 
     @Option(names = "--seed", defaultValue = "1", description = "Seed of the videos and of training (default 1).")
@@ -89,10 +92,10 @@ final class DemoCommand implements Callable<Integer> {
         ShuffleNet3d model = ShuffleNet3d.create(ShuffleNetConfig.v2(0.25, train.classNames().size()), shape,
                 DepthwiseConvolution.DEFAULT, seed);
         Path checkpoints = Files.createDirectories(output.resolve("checkpoints"));
-        out.printf(Locale.ROOT, "%n2. training %s on 3x%s clips for %d epochs (SGD as the reference's, lr 0.02)%n",
-                model.config().describe(), shape, epochs);
+        out.printf(Locale.ROOT, "%n2. training %s on 3x%s clips for %d epochs (SGD as the reference's, lr %s)%n",
+                model.config().describe(), shape, epochs, learningRate);
         out.flush();
-        Trainer trainer = new Trainer(model, Sgd.reference(), LearningRateSchedule.constant(0.02),
+        Trainer trainer = new Trainer(model, Sgd.reference(), LearningRateSchedule.constant(learningRate),
                 new Trainer.Settings(epochs, 8, 0.2, FineTuning.COMPLETE, seed, checkpoints));
         ProgressBar progress = new ProgressBar(spec.commandLine().getErr(), out);
         trainer.fit(trainClips, validationClips, progress);
