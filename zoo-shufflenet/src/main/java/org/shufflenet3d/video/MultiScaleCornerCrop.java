@@ -14,8 +14,8 @@ public record MultiScaleCornerCrop(List<Double> scales, int size, List<CropPosit
         implements SpatialTransform {
 
     public MultiScaleCornerCrop {
-        scales = MultiScaleRandomCrop.checkedScales(scales);
-        MultiScaleRandomCrop.checkSize(size);
+        scales = CropScales.checked(scales);
+        CropScales.checkSize(size);
         Objects.requireNonNull(positions, "positions");
         if (positions.isEmpty()) {
             throw new IllegalArgumentException("a multi-scale corner crop needs at least one crop position");
@@ -42,14 +42,14 @@ public record MultiScaleCornerCrop(List<Double> scales, int size, List<CropPosit
     public record Fixed(double scale, CropPosition position, int size) implements FrameTransform {
 
         public Fixed {
-            MultiScaleRandomCrop.checkScale(scale);
+            CropScales.check(scale);
             Objects.requireNonNull(position, "position");
-            MultiScaleRandomCrop.checkSize(size);
+            CropScales.checkSize(size);
         }
 
         @Override
         public RgbFrame apply(RgbFrame frame) {
-            int side = MultiScaleRandomCrop.cropSide(frame, scale);
+            int side = CropScales.cropSide(frame, scale);
             int w = frame.width();
             int h = frame.height();
             RgbFrame crop = switch (position) {

@@ -1,7 +1,6 @@
 package org.shufflenet3d.video;
 
 import java.util.List;
-import java.util.Objects;
 import java.util.random.RandomGenerator;
 
 /**
@@ -13,8 +12,8 @@ import java.util.random.RandomGenerator;
 public record MultiScaleRandomCrop(List<Double> scales, int size) implements SpatialTransform {
 
     public MultiScaleRandomCrop {
-        scales = checkedScales(scales);
-        checkSize(size);
+        scales = CropScales.checked(scales);
+        CropScales.checkSize(size);
     }
 
     @Override
@@ -31,52 +30,20 @@ public record MultiScaleRandomCrop(List<Double> scales, int size) implements Spa
     public record Fixed(double scale, double x, double y, int size) implements FrameTransform {
 
         public Fixed {
-            checkScale(scale);
+            CropScales.check(scale);
             if (!(x >= 0 && x <= 1) || !(y >= 0 && y <= 1)) {
                 throw new IllegalArgumentException("a random crop's position (x, y) must lie in [0, 1], got ("
                         + x + ", " + y + ")");
             }
-            checkSize(size);
+            CropScales.checkSize(size);
         }
 
         @Override
         public RgbFrame apply(RgbFrame frame) {
-            int side = cropSide(frame, scale);
+            int side = CropScales.cropSide(frame, scale);
             double left = x * (frame.width() - side);
             double top = y * (frame.height() - side);
             return FrameOps.resize(FrameOps.crop(frame, left, top, left + side, top + side), size, size);
-        }
-    }
-
-    /** The side of a multi-scale crop: {@code (int) (min(width, height) * scale)}, refused when below 1. */
-    static int cropSide(RgbFrame frame, double scale) {
-        int side = (int) (Math.min(frame.width(), frame.height()) * scale);
-        if (side < 1) {
-            throw new IllegalArgumentException("a " + frame.width() + "x" + frame.height() + " frame is too small"
-                    + " for a crop at scale " + scale + " of its shorter side (less than one pixel)");
-        }
-        return side;
-    }
-
-    static List<Double> checkedScales(List<Double> scales) {
-        Objects.requireNonNull(scales, "scales");
-        if (scales.isEmpty()) {
-            throw new IllegalArgumentException("a multi-scale crop needs at least one scale");
-        }
-        scales.forEach(MultiScaleRandomCrop::checkScale);
-        return List.copyOf(scales);
-    }
-
-    static void checkScale(double scale) {
-        if (!(scale > 0 && scale <= 1)) {
-            throw new IllegalArgumentException("a crop scale is a fraction of the shorter side in (0, 1], got "
-                    + scale);
-        }
-    }
-
-    static void checkSize(int size) {
-        if (size < 1) {
-            throw new IllegalArgumentException("a multi-scale crop needs a positive output size, got " + size);
         }
     }
 }

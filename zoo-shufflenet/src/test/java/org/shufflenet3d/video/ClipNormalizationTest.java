@@ -51,10 +51,10 @@ class ClipNormalizationTest {
 
     private static FrameTransform pipeline(JsonNode testCase) {
         int size = param(testCase, "size");
-        SplittableRandom unused = new SplittableRandom(0);
+        SplittableRandom nothingToDraw = new SplittableRandom(0);
         return switch (testCase.get("pipeline").asText()) {
-            case "validation" -> SpatialPipeline.validation(size).forClip(unused);
-            case "test" -> SpatialPipeline.test(size).forClip(unused);
+            case "validation" -> SpatialPipeline.validation(size).forClip(nothingToDraw);
+            case "test" -> SpatialPipeline.test(size).forClip(nothingToDraw);
             case "training_corner" -> new SpatialPipeline.Fixed(List.of(
                     new RandomHorizontalFlip.Fixed(testCase.get("params").get("flip").asBoolean()),
                     new MultiScaleCornerCrop.Fixed(doubleParam(testCase, "scale"),

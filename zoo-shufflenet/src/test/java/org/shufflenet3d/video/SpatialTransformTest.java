@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Random;
 import java.util.Set;
 import java.util.SplittableRandom;
+import java.util.function.IntFunction;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -110,10 +111,8 @@ class SpatialTransformTest {
             SpatialPipeline pipeline = SpatialPipeline.training(16, crop, true);
             SplittableRandom first = new SplittableRandom(42);
             SplittableRandom second = new SplittableRandom(42);
-            List<FrameTransform> drawn = IntStream.range(0, 20).mapToObj(i -> (FrameTransform) pipeline.forClip(first))
-                    .toList();
-            List<FrameTransform> again = IntStream.range(0, 20).mapToObj(i -> (FrameTransform) pipeline.forClip(second))
-                    .toList();
+            List<SpatialPipeline.Fixed> drawn = IntStream.range(0, 20).mapToObj(i -> pipeline.forClip(first)).toList();
+            List<SpatialPipeline.Fixed> again = IntStream.range(0, 20).mapToObj(i -> pipeline.forClip(second)).toList();
             assertEquals(drawn, again, crop.toString());
             assertNotEquals(1, new HashSet<>(drawn).size(), crop + ": 20 clips drew one set of parameters");
         }
@@ -144,8 +143,8 @@ class SpatialTransformTest {
         Set<List<Object>> cornerDraws = new HashSet<>();
         MultiScaleRandomCrop anywhere = new MultiScaleRandomCrop(SpatialPipeline.SCALES, 112);
         Set<Double> randomScales = new HashSet<>();
-        double minX = 1;
-        double maxX = 0;
+        double lowest = 1;
+        double highest = 0;
         Set<CropPosition> cornerCropPositions = new HashSet<>();
         Set<Boolean> flips = new HashSet<>();
         for (int i = 0; i < 500; i++) {
@@ -153,8 +152,8 @@ class SpatialTransformTest {
             cornerDraws.add(List.of(c.scale(), c.position()));
             MultiScaleRandomCrop.Fixed r = anywhere.forClip(random);
             randomScales.add(r.scale());
-            minX = Math.min(minX, Math.min(r.x(), r.y()));
-            maxX = Math.max(maxX, Math.max(r.x(), r.y()));
+            lowest = Math.min(lowest, Math.min(r.x(), r.y()));
+            highest = Math.max(highest, Math.max(r.x(), r.y()));
             cornerCropPositions.add(new RandomCornerCrop(112).forClip(random).position());
             flips.add(new RandomHorizontalFlip().forClip(random).flipped());
         }
@@ -162,8 +161,8 @@ class SpatialTransformTest {
         assertEquals(Set.copyOf(SpatialPipeline.SCALES), randomScales);
         assertEquals(Set.of(CropPosition.values()), cornerCropPositions);
         assertEquals(Set.of(true, false), flips);
-        assertEquals(0.0, minX, 0.01);
-        assertEquals(1.0, maxX, 0.01);
+        assertEquals(0.0, lowest, 0.01, "random crop positions reach the left and top edges");
+        assertEquals(1.0, highest, 0.01, "random crop positions reach the right and bottom edges");
     }
 
     @Test
@@ -185,6 +184,20 @@ class SpatialTransformTest {
 
         assertArrayEquals(expected.pixels(), SpatialPipeline.validation(16).forClip(new Random(1)).apply(frame).pixels());
         assertArrayEquals(expected.pixels(), SpatialPipeline.test(16).forClip(new Random(1)).apply(frame).pixels());
+    }
+
+    @Test
+    void oneTransformServesSeveralThreadsAtOnce() {
+        RgbFrame frame = TransformFixtures.frame("noise40x30");
+        SpatialPipeline pipeline = SpatialPipeline.training(12, TrainingCrop.RANDOM, true);
+        IntFunction<byte[]> clip = seed -> pipeline.forClip(new SplittableRandom(seed)).apply(frame).pixels();
+
+        List<byte[]> sequential = IntStream.range(0, 64).mapToObj(clip).toList();
+        List<byte[]> parallel = IntStream.range(0, 64).parallel().mapToObj(clip).toList();
+
+        for (int i = 0; i < sequential.size(); i++) {
+            assertArrayEquals(sequential.get(i), parallel.get(i), "clip " + i);
+        }
     }
 
     // ---------------------------------------------------------------- bad input
