@@ -223,4 +223,27 @@ class ShuffleNet3dTest {
         assertSameValues(source.output(clip), target.output(clip));
         assertTrue(source.weights().containsKey("layer3.3.conv3.weight"));
     }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("networks")
+    void foldedOutputFollowsTheGraphThroughLoadingAndInPlaceChanges(ShuffleNetConfig config, ClipShape clip) {
+        ShuffleNet3d model = ShuffleNet3d.create(config, clip, DepthwiseConvolution.DEFAULT, 5);
+        INDArray x = clips(6, 2, clip);
+        model.loadWeights(randomStateDict(model, 7));
+        assertClose(graphOutput(model, x), model.output(x), 1e-5);
+
+        Map<String, INDArray> live = model.liveParameters();
+        live.values().forEach(p -> p.muli(1.25));
+        INDArray stale = model.output(x);
+        model.parametersChanged();
+        INDArray updated = model.output(x);
+
+        assertClose(graphOutput(model, x), updated, 1e-5);
+        assertFalse(stale.equalsWithEps(updated, 1e-3), "the in-place change should change the output");
+    }
+
+    /** The logits of the reference-form graph, batch norm an op of its own. */
+    private static INDArray graphOutput(ShuffleNet3d model, INDArray x) {
+        return model.sameDiff().output(Map.of(ShuffleNet3d.INPUT, x), ShuffleNet3d.OUTPUT).get(ShuffleNet3d.OUTPUT);
+    }
 }
