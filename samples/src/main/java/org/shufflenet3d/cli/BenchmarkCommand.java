@@ -13,6 +13,7 @@ import java.util.concurrent.Callable;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.nativeblas.NativeOpsHolder;
 import org.shufflenet3d.ClipShape;
 import org.shufflenet3d.ShuffleNet3d;
 import org.shufflenet3d.ShuffleNetConfig;
@@ -29,8 +30,8 @@ import picocli.CommandLine.Spec;
         description = {"Median eval-mode latency of a batch of random clips and clips/s; with --train, the median"
                 + " training step (SGD, the reference's settings) too; then peak heap and off-heap memory.",
                 "With --compare: V1 g=3 1.0x, V2 1.0x and V2 0.25x (600 classes) at batch 1 and 8 and a training step"
-                + " at batch 8, each in a JVM of its own, then the same in PyTorch with the reference's code when"
-                + " --python imports torch, and one table of both with their ratios."})
+                + " at batch 8, each in a JVM of its own and then, when --python imports torch, in PyTorch with the"
+                + " reference's code; one table of both with their ratios."})
 final class BenchmarkCommand implements Callable<Integer> {
 
     /** The reference benchmark, relative to the repository root. */
@@ -88,8 +89,9 @@ final class BenchmarkCommand implements Callable<Integer> {
             return compare();
         }
         if (threads != null) {
+            // ND4J 1.0.0-M2.1 keeps its environment's maxThreads as it is; OpenMP's count is what the ops use.
             Nd4j.getEnvironment().setMaxMasterThreads(threads);
-            Nd4j.getEnvironment().setMaxThreads(threads);
+            NativeOpsHolder.getInstance().getDeviceNativeOps().setOmpNumThreads(threads);
         }
         ClipShape shape = clip.clip();
         ShuffleNet3d model = ShuffleNet3d.create(network.config(Optional.empty()), shape);
@@ -97,7 +99,8 @@ final class BenchmarkCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         if (!tsv) {
             out.printf(Locale.ROOT, "%s, 3x%s clips, %d runs after %d warm-up runs, %d threads%n",
-                    model.config().describe(), shape, runs, warmup, Nd4j.getEnvironment().maxThreads());
+                    model.config().describe(), shape, runs, warmup,
+                    NativeOpsHolder.getInstance().getDeviceNativeOps().ompGetMaxThreads());
         }
         for (int batch : batches) {
             INDArray clips = randomClips(shape, batch);
@@ -157,32 +160,35 @@ final class BenchmarkCommand implements Callable<Integer> {
                 torch.map(v -> v + " (" + python + ")").orElse("not measured (" + python + " cannot import torch)"));
         out.flush();
         List<ReferenceComparison.Result> java = new ArrayList<>();
+        List<ReferenceComparison.Result> reference = new ArrayList<>();
         for (ShuffleNetConfig config : ReferenceComparison.MODELS) {
             err.println("Java: " + config.describe());
             err.flush();
-            java.addAll(ReferenceComparison.run(ReferenceComparison.javaCommand(config, options)));
-        }
-        List<ReferenceComparison.Result> reference = new ArrayList<>();
-        if (torch.isPresent()) {
-            List<String> command = new ArrayList<>(List.of(python.toString(), referenceScript.toString(),
-                    "--threads", String.valueOf(threadCount), "--train-batch",
-                    String.valueOf(Collections.max(ReferenceComparison.BATCHES)), "--classes", "600",
-                    "--runs", String.valueOf(runs), "--warmup", String.valueOf(warmup),
-                    "--frames", String.valueOf(shape.frames()), "--height", String.valueOf(shape.height()),
-                    "--width", String.valueOf(shape.width())));
-            for (int batch : ReferenceComparison.BATCHES) {
-                command.addAll(List.of("--batch", String.valueOf(batch)));
+            java.addAll(ReferenceComparison.run(ReferenceComparison.javaCommand(config, options), threadCount));
+            if (torch.isPresent()) {
+                err.println("PyTorch: " + config.describe());
+                err.flush();
+                reference.addAll(ReferenceComparison.run(referenceCommand(config, threadCount, shape), threadCount));
             }
-            for (ShuffleNetConfig config : ReferenceComparison.MODELS) {
-                command.addAll(List.of("--model", ReferenceComparison.key(config)));
-            }
-            err.println("PyTorch: " + referenceScript);
-            err.flush();
-            reference.addAll(ReferenceComparison.run(command));
         }
         out.print(ReferenceComparison.table(java, reference));
         out.flush();
         return 0;
+    }
+
+    /** The reference script's command line for one model, measured as the Java side measures it. */
+    private List<String> referenceCommand(ShuffleNetConfig config, int threadCount, ClipShape shape) {
+        List<String> command = new ArrayList<>(List.of(python.toString(), referenceScript.toString(),
+                "--model", ReferenceComparison.key(config), "--classes", String.valueOf(config.numClasses()),
+                "--threads", String.valueOf(threadCount),
+                "--train-batch", String.valueOf(Collections.max(ReferenceComparison.BATCHES)),
+                "--runs", String.valueOf(runs), "--warmup", String.valueOf(warmup),
+                "--frames", String.valueOf(shape.frames()), "--height", String.valueOf(shape.height()),
+                "--width", String.valueOf(shape.width())));
+        for (int batch : ReferenceComparison.BATCHES) {
+            command.addAll(List.of("--batch", String.valueOf(batch)));
+        }
+        return command;
     }
 
     private static String join(List<Integer> values) {

@@ -83,9 +83,14 @@ final class ReferenceComparison {
         return parts[0].equals("shufflenet") ? "V1 g=" + parts[1] + " " + parts[2] + "x" : "V2 " + parts[1] + "x";
     }
 
-    /** Runs {@code command}, passing its standard error through, and reads its result lines. */
-    static List<Result> run(List<String> command) throws IOException, InterruptedException {
-        Process process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+    /**
+     * Runs {@code command} with {@code OMP_NUM_THREADS} set to {@code threads}, passing its standard error through,
+     * and reads its result lines.
+     */
+    static List<Result> run(List<String> command, int threads) throws IOException, InterruptedException {
+        ProcessBuilder builder = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT);
+        builder.environment().put("OMP_NUM_THREADS", String.valueOf(threads));
+        Process process = builder.start();
         List<Result> results = new ArrayList<>();
         try (BufferedReader out = new BufferedReader(
                 new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
