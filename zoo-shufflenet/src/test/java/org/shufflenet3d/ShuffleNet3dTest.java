@@ -17,6 +17,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -240,6 +241,16 @@ class ShuffleNet3dTest {
 
         assertClose(graphOutput(model, x), updated, 1e-5);
         assertFalse(stale.equalsWithEps(updated, 1e-3), "the in-place change should change the output");
+    }
+
+    @ParameterizedTest
+    @EnumSource(DepthwiseConvolution.class)
+    void everyDepthwiseFormulationFoldsToTheGraphsValues(DepthwiseConvolution formulation) {
+        ShuffleNet3d model = ShuffleNet3d.create(V2, V2_CLIP, formulation, 8);
+        model.loadWeights(randomStateDict(model, 9));
+        INDArray x = clips(10, 2, V2_CLIP);
+
+        assertClose(graphOutput(model, x), model.output(x), 1e-5);
     }
 
     /** The logits of the reference-form graph, batch norm an op of its own. */

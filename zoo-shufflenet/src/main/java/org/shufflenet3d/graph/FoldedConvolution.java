@@ -1,5 +1,6 @@
 package org.shufflenet3d.graph;
 
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import org.nd4j.autodiff.samediff.SDVariable;
@@ -70,7 +71,7 @@ public final class FoldedConvolution {
             shift = parameters.get(batchNorm + ".bias").sub(parameters.get(batchNorm + ".running_mean").mul(scale));
         }
         long[] perOutput = new long[weight.rank()];
-        java.util.Arrays.fill(perOutput, 1);
+        Arrays.fill(perOutput, 1);
         perOutput[0] = out;
         List<INDArray> values = form.derivation().derive(weight.mul(scale.reshape(perOutput)), shift);
         for (int i = 0; i < values.size(); i++) {
