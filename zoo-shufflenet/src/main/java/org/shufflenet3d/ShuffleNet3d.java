@@ -14,6 +14,7 @@ import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.shufflenet3d.graph.DepthwiseConvolution;
+import org.shufflenet3d.graph.FoldedConvolution;
 import org.shufflenet3d.graph.NetworkBuilder;
 import org.shufflenet3d.graph.Networks;
 import org.shufflenet3d.graph.Tensor;
@@ -42,13 +43,22 @@ public final class ShuffleNet3d {
     private final SameDiff sd;
     private final ModelSummary summary;
     private final Map<String, NetworkBuilder.ParameterKind> parameters;
+    private final SameDiff folded;
+    private final List<FoldedConvolution> foldedConvolutions;
+    private volatile boolean foldedStale = true;
 
-    private ShuffleNet3d(ShuffleNetConfig config, ClipShape clip, SameDiff sd, NetworkBuilder declared) {
+    private ShuffleNet3d(ShuffleNetConfig config, ClipShape clip, SameDiff sd, NetworkBuilder declared,
+            DepthwiseConvolution depthwise) {
         this.config = config;
         this.clip = clip;
         this.sd = sd;
         this.summary = new ModelSummary(config, clip, declared.layers());
         this.parameters = Map.copyOf(declared.parameters());
+        Map<String, INDArray> live = liveParameters();
+        NetworkBuilder foldedForm = declare(config, clip, depthwise, 0, (graph, name, shape, initialValue) ->
+                graph.var(name, live.get(name)), NetworkBuilder.Mode.FOLDED_INFERENCE, dataType());
+        this.folded = foldedForm.sameDiff();
+        this.foldedConvolutions = foldedForm.foldedConvolutions();
     }
 
     public static ShuffleNet3d create(ShuffleNetConfig config, ClipShape clip) {
@@ -64,15 +74,15 @@ public final class ShuffleNet3d {
     /** Builds the network in a chosen floating-point type: FLOAT, or DOUBLE to check numerics against it. */
     public static ShuffleNet3d create(ShuffleNetConfig config, ClipShape clip, DepthwiseConvolution depthwise,
             long seed, DataType dataType) {
-        NetworkBuilder nb = declare(config, clip, depthwise, seed, dataType);
-        return new ShuffleNet3d(config, clip, nb.sameDiff(), nb);
+        config.validateClip(clip);
+        NetworkBuilder nb = declare(config, clip, depthwise, seed, NetworkBuilder.NEW_VARIABLES,
+                NetworkBuilder.Mode.INFERENCE, dataType);
+        return new ShuffleNet3d(config, clip, nb.sameDiff(), nb, depthwise);
     }
 
     private static NetworkBuilder declare(ShuffleNetConfig config, ClipShape clip, DepthwiseConvolution depthwise,
-            long seed, DataType dataType) {
-        config.validateClip(clip);
-        NetworkBuilder nb = new NetworkBuilder(SameDiff.create(), depthwise, seed, NetworkBuilder.NEW_VARIABLES,
-                NetworkBuilder.Mode.INFERENCE, dataType);
+            long seed, NetworkBuilder.ParameterSource source, NetworkBuilder.Mode mode, DataType dataType) {
+        NetworkBuilder nb = new NetworkBuilder(SameDiff.create(), depthwise, seed, source, mode, dataType);
         Tensor input = nb.input(INPUT, ClipShape.CHANNELS, clip.frames(), clip.height(), clip.width());
         SDVariable logits = nb.output(Networks.declare(nb, config, input), OUTPUT);
         nb.sameDiff().nn.softmax(PROBABILITIES, logits, 1);
@@ -101,7 +111,8 @@ public final class ShuffleNet3d {
         }
         ClipShape clip = new ClipShape((int) shape[2], (int) shape[3], (int) shape[4]);
         return new ShuffleNet3d(config, clip, sd, declare(config, clip, DepthwiseConvolution.DEFAULT, DEFAULT_SEED,
-                input.dataType()));
+                NetworkBuilder.NEW_VARIABLES, NetworkBuilder.Mode.INFERENCE, input.dataType()),
+                DepthwiseConvolution.DEFAULT);
     }
 
     /** Writes the graph with its weights in SameDiff's format (through a temporary file). */
@@ -122,6 +133,10 @@ public final class ShuffleNet3d {
         return clip;
     }
 
+    /**
+     * The network as the reference declares it, its parameters graph variables and batch norm an op of its own:
+     * the graph to differentiate or extend. {@link #output} computes the same values with a faster form of it.
+     */
     public SameDiff sameDiff() {
         return sd;
     }
@@ -130,7 +145,10 @@ public final class ShuffleNet3d {
         return summary;
     }
 
-    /** Eval-mode logits [N, classes] of a float batch [N, 3, D, H, W] of this network's clip geometry. */
+    /**
+     * Eval-mode logits [N, classes] of a float batch [N, 3, D, H, W] of this network's clip geometry, computed with
+     * each batch norm folded into the convolution before it (see {@link #parametersChanged}).
+     */
     public INDArray output(INDArray clips) {
         return run(clips, OUTPUT);
     }
@@ -148,7 +166,28 @@ public final class ShuffleNet3d {
     private INDArray run(INDArray clips, String output) {
         checkClips(clips);
         INDArray input = clips.dataType() == dataType() ? clips : clips.castTo(dataType());
-        return sd.output(Map.of(INPUT, input), output).get(output);
+        return foldedGraph().output(Map.of(INPUT, input), output).get(output);
+    }
+
+    /**
+     * Tells the model that its parameters changed in place (through {@link #liveParameters()} or the graph's
+     * variables). {@link #output} and {@link #probabilities} compute with batch norm folded into the convolutions,
+     * from constants derived from the parameters; they derive them again at their next call after this, after
+     * {@link #loadWeights} and after a {@code TrainingSession} step.
+     */
+    public void parametersChanged() {
+        foldedStale = true;
+    }
+
+    private synchronized SameDiff foldedGraph() {
+        if (foldedStale) {
+            foldedStale = false;
+            Map<String, INDArray> live = liveParameters();
+            for (FoldedConvolution convolution : foldedConvolutions) {
+                convolution.update(live);
+            }
+        }
+        return folded;
     }
 
     private void checkClips(INDArray clips) {
@@ -174,7 +213,8 @@ public final class ShuffleNet3d {
 
     /**
      * The arrays the graph computes with, by state_dict name: changing them in place changes the network (a
-     * trainer's business); everything else should use {@link #weights()}.
+     * trainer's business, which then calls {@link #parametersChanged}); everything else should use
+     * {@link #weights()}.
      */
     public Map<String, INDArray> liveParameters() {
         Map<String, INDArray> out = new LinkedHashMap<>();
@@ -265,6 +305,7 @@ public final class ShuffleNet3d {
             INDArray target = sd.getVariable(name).getArr();
             target.assign(value.castTo(target.dataType()));
         });
+        parametersChanged();
     }
 
     private static String listing(String label, java.util.Collection<String> names) {

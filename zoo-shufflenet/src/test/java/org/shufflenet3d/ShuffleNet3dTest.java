@@ -17,6 +17,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -222,5 +223,38 @@ class ShuffleNet3dTest {
         INDArray clip = clips(10, 1, V1_CLIP);
         assertSameValues(source.output(clip), target.output(clip));
         assertTrue(source.weights().containsKey("layer3.3.conv3.weight"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("networks")
+    void foldedOutputFollowsTheGraphThroughLoadingAndInPlaceChanges(ShuffleNetConfig config, ClipShape clip) {
+        ShuffleNet3d model = ShuffleNet3d.create(config, clip, DepthwiseConvolution.DEFAULT, 5);
+        INDArray x = clips(6, 2, clip);
+        model.loadWeights(randomStateDict(model, 7));
+        assertClose(graphOutput(model, x), model.output(x), 1e-5);
+
+        Map<String, INDArray> live = model.liveParameters();
+        live.values().forEach(p -> p.muli(1.25));
+        INDArray stale = model.output(x);
+        model.parametersChanged();
+        INDArray updated = model.output(x);
+
+        assertClose(graphOutput(model, x), updated, 1e-5);
+        assertFalse(stale.equalsWithEps(updated, 1e-3), "the in-place change should change the output");
+    }
+
+    @ParameterizedTest
+    @EnumSource(DepthwiseConvolution.class)
+    void everyDepthwiseFormulationFoldsToTheGraphsValues(DepthwiseConvolution formulation) {
+        ShuffleNet3d model = ShuffleNet3d.create(V2, V2_CLIP, formulation, 8);
+        model.loadWeights(randomStateDict(model, 9));
+        INDArray x = clips(10, 2, V2_CLIP);
+
+        assertClose(graphOutput(model, x), model.output(x), 1e-5);
+    }
+
+    /** The logits of the reference-form graph, batch norm an op of its own. */
+    private static INDArray graphOutput(ShuffleNet3d model, INDArray x) {
+        return model.sameDiff().output(Map.of(ShuffleNet3d.INPUT, x), ShuffleNet3d.OUTPUT).get(ShuffleNet3d.OUTPUT);
     }
 }

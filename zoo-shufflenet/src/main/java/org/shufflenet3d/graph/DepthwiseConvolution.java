@@ -1,11 +1,15 @@
 package org.shufflenet3d.graph;
 
+import java.util.ArrayList;
+import java.util.List;
 import org.nd4j.autodiff.samediff.SDIndex;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.ops.impl.layers.convolution.config.Conv2DConfig;
 import org.nd4j.linalg.api.ops.impl.layers.convolution.config.Conv3DConfig;
+import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
  * Formulations of the depthwise 3x3x3 convolution (padding 1, stride 1 or 2) from the ops ND4J has: its conv3d
@@ -36,6 +40,42 @@ public enum DepthwiseConvolution {
     PER_TIME_TAP {
         @Override
         SDVariable apply(SameDiff sd, String name, Tensor x, SDVariable weight, int stride) {
+            long c = x.channels();
+            SDVariable[] kernels = new SDVariable[3];
+            for (int tap = 0; tap < 3; tap++) {
+                kernels[tap] = weight.get(SDIndex.all(), SDIndex.point(0), SDIndex.point(tap), SDIndex.all(),
+                        SDIndex.all()).permute(1, 2, 0).reshape(3, 3, c, 1);
+            }
+            return perTimeTap(sd, name, x, kernels, null, stride);
+        }
+
+        @Override
+        FoldedConvolution.Form folded(SameDiff sd, String name, Tensor x, int stride) {
+            long c = x.channels();
+            SDVariable[] kernels = new SDVariable[3];
+            List<SDVariable> constants = new ArrayList<>();
+            for (int tap = 0; tap < 3; tap++) {
+                kernels[tap] = sd.constant(name + FoldedConvolution.WEIGHT_SUFFIX + tap,
+                        Nd4j.zeros(x.variable().dataType(), 3, 3, c, 1));
+                constants.add(kernels[tap]);
+            }
+            SDVariable bias = sd.constant(name + FoldedConvolution.BIAS_SUFFIX, Nd4j.zeros(x.variable().dataType(), c));
+            constants.add(bias);
+            SDVariable y = perTimeTap(sd, name, x, kernels, bias, stride);
+            return new FoldedConvolution.Form(y, constants, (weight, shift) -> {
+                List<INDArray> values = new ArrayList<>();
+                for (int tap = 0; tap < 3; tap++) {
+                    values.add(weight.get(NDArrayIndex.all(), NDArrayIndex.point(0), NDArrayIndex.point(tap),
+                            NDArrayIndex.all(), NDArrayIndex.all()).permute(1, 2, 0).reshape('c', 3, 3, c, 1));
+                }
+                values.add(shift);
+                return values;
+            });
+        }
+
+        /** Frames folded into the batch, one 2D depthwise convolution per tap ({@code bias} on the first), summed. */
+        private SDVariable perTimeTap(SameDiff sd, String name, Tensor x, SDVariable[] kernels, SDVariable bias,
+                int stride) {
             long[] s = x.shape();
             long c = s[0];
             long outFrames = outputSize(s[1], stride);
@@ -51,9 +91,10 @@ public enum DepthwiseConvolution {
                         new long[] {0, tap, 0, 0, 0},
                         new long[] {0, tap + stride * (outFrames - 1) + 1, c, s[2], s[3]},
                         new long[] {1, stride, 1, 1, 1}, 1, 1, 0, 0, 0);
-                SDVariable kernel = weight.get(SDIndex.all(), SDIndex.point(0), SDIndex.point(tap), SDIndex.all(),
-                        SDIndex.all()).permute(1, 2, 0).reshape(3, 3, c, 1);
-                SDVariable filtered = sd.cnn.depthWiseConv2d(frames.reshape(-1, c, s[2], s[3]), kernel, config)
+                SDVariable batched = frames.reshape(-1, c, s[2], s[3]);
+                SDVariable filtered = (tap == 0 && bias != null
+                        ? sd.cnn.depthWiseConv2d(batched, kernels[tap], bias, config)
+                        : sd.cnn.depthWiseConv2d(batched, kernels[tap], config))
                         .reshape(-1, outFrames, c, outHeight, outWidth);
                 sum = sum == null ? filtered : sum.add(filtered);
             }
@@ -69,6 +110,19 @@ public enum DepthwiseConvolution {
             SDVariable diagonal = sd.constant(Nd4j.eye(c).castTo(weight.dataType()).reshape(1, 1, 1, c, c));
             SDVariable dense = weight.permute(2, 3, 4, 1, 0).mul(diagonal);
             return sd.cnn.conv3d(name, x.variable(), dense, conv3dConfig(stride));
+        }
+
+        @Override
+        FoldedConvolution.Form folded(SameDiff sd, String name, Tensor x, int stride) {
+            long c = x.channels();
+            SDVariable dense = sd.constant(name + FoldedConvolution.WEIGHT_SUFFIX,
+                    Nd4j.zeros(x.variable().dataType(), 3, 3, 3, c, c));
+            SDVariable bias = sd.constant(name + FoldedConvolution.BIAS_SUFFIX, Nd4j.zeros(x.variable().dataType(), c));
+            SDVariable y = sd.cnn.conv3d(name, x.variable(), dense, bias, conv3dConfig(stride, true));
+            return new FoldedConvolution.Form(y, List.of(dense, bias), (weight, shift) -> {
+                INDArray diagonal = Nd4j.eye(c).castTo(weight.dataType()).reshape(1, 1, 1, c, c);
+                return List.of(diagonal.mul(weight.permute(2, 3, 4, 1, 0)), shift);
+            });
         }
     },
 
@@ -109,8 +163,14 @@ public enum DepthwiseConvolution {
     BY_FRAME_SIZE {
         @Override
         SDVariable apply(SameDiff sd, String name, Tensor x, SDVariable weight, int stride) {
-            DepthwiseConvolution chosen = x.shape()[2] * x.shape()[3] >= LARGE_FRAME_PIXELS ? MASKED_DENSE : PER_TIME_TAP;
-            return chosen.apply(sd, name, x, weight, stride);
+            return (x.shape()[2] * x.shape()[3] >= LARGE_FRAME_PIXELS ? MASKED_DENSE : PER_TIME_TAP)
+                    .apply(sd, name, x, weight, stride);
+        }
+
+        @Override
+        FoldedConvolution.Form folded(SameDiff sd, String name, Tensor x, int stride) {
+            return (x.shape()[2] * x.shape()[3] >= LARGE_FRAME_PIXELS ? MASKED_DENSE : PER_TIME_TAP)
+                    .folded(sd, name, x, stride);
         }
     };
 
@@ -126,12 +186,30 @@ public enum DepthwiseConvolution {
      */
     abstract SDVariable apply(SameDiff sd, String name, Tensor x, SDVariable weight, int stride);
 
+    /**
+     * Declares the convolution followed by a per-channel bias, computing with constants that the returned form
+     * derives from PyTorch's [C,1,3,3,3] weight and the bias; this one takes the weight as it is and adds the bias
+     * as an op of its own.
+     */
+    FoldedConvolution.Form folded(SameDiff sd, String name, Tensor x, int stride) {
+        long c = x.channels();
+        SDVariable weight = sd.constant(name + FoldedConvolution.WEIGHT_SUFFIX,
+                Nd4j.zeros(x.variable().dataType(), c, 1, 3, 3, 3));
+        SDVariable bias = sd.constant(name + FoldedConvolution.BIAS_SUFFIX, Nd4j.zeros(x.variable().dataType(), c));
+        SDVariable y = apply(sd, name + "/unbiased", x, weight, stride).add(name, bias.reshape(1, c, 1, 1, 1));
+        return new FoldedConvolution.Form(y, List.of(weight, bias), List::of);
+    }
+
     private static long outputSize(long in, int stride) {
         return Math.floorDiv(in - 1, stride) + 1;
     }
 
     private static Conv3DConfig conv3dConfig(int stride) {
+        return conv3dConfig(stride, false);
+    }
+
+    private static Conv3DConfig conv3dConfig(int stride, boolean bias) {
         return Conv3DConfig.builder().kD(3).kH(3).kW(3).sD(stride).sH(stride).sW(stride).pD(1).pH(1).pW(1)
-                .biasUsed(false).dataFormat("NCDHW").build();
+                .biasUsed(bias).dataFormat("NCDHW").build();
     }
 }

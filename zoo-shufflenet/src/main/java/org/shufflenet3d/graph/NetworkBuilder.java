@@ -18,6 +18,8 @@ import org.nd4j.linalg.api.ops.impl.layers.convolution.config.Pooling3DConfig;
 import org.nd4j.linalg.api.rng.Random;
 import org.nd4j.common.util.ArrayUtil;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.INDArrayIndex;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.shufflenet3d.ModelSummary;
 
 /**
@@ -41,6 +43,7 @@ public final class NetworkBuilder {
     private final DataType dataType;
     private final List<BatchStatistics> batchStatistics = new ArrayList<>();
     private final List<DropoutMask> dropoutMasks = new ArrayList<>();
+    private final Map<String, FoldedConvolution> foldedByOutput = new LinkedHashMap<>();
 
     /** Whether the optimiser updates a parameter, or the layer keeps it as state (batch-norm running statistics). */
     public enum ParameterKind { TRAINABLE, BUFFER }
@@ -59,9 +62,12 @@ public final class NetworkBuilder {
     /**
      * Which form of batch norm and dropout the graph takes. Inference: batch norm with the running statistics,
      * dropout the identity. Training: batch norm with the batch's statistics (biased variance), which it exposes
-     * so the running statistics can be updated; dropout multiplies by a mask the caller feeds.
+     * so the running statistics can be updated; dropout multiplies by a mask the caller feeds. Folded inference:
+     * inference with each convolution and the batch norm after it computed as one convolution with a bias, from
+     * constants the caller derives from the parameters ({@link #foldedConvolutions()}) whenever they change; the
+     * fastest form, with no gradient to the parameters.
      */
-    public enum Mode { INFERENCE, TRAINING }
+    public enum Mode { INFERENCE, TRAINING, FOLDED_INFERENCE }
 
     /** The statistics a training-form batch norm computed from its batch, and how many values each channel saw. */
     public record BatchStatistics(String module, SDVariable mean, SDVariable biasedVariance, long valuesPerSample) {
@@ -95,6 +101,11 @@ public final class NetworkBuilder {
         return batchStatistics;
     }
 
+    /** The convolutions of the folded inference form, each with the batch norm after it, in declaration order. */
+    public List<FoldedConvolution> foldedConvolutions() {
+        return List.copyOf(foldedByOutput.values());
+    }
+
     /** The dropout masks to feed, in training form. */
     public List<DropoutMask> dropoutMasks() {
         return dropoutMasks;
@@ -126,11 +137,21 @@ public final class NetworkBuilder {
     public Tensor conv3d(String module, Tensor x, int outChannels, int kernel, int[] stride, int padding) {
         long in = x.channels();
         SDVariable weight = kaimingUniform(module + ".weight", outChannels, in, kernel, kernel, kernel);
-        SDVariable y = sd.cnn.conv3d(uniqueName(module), x.variable(), toNd4jConvWeights(weight),
-                Conv3DConfig.builder().kD(kernel).kH(kernel).kW(kernel)
-                        .sD(stride[0]).sH(stride[1]).sW(stride[2])
-                        .pD(padding).pH(padding).pW(padding)
-                        .biasUsed(false).dataFormat("NCDHW").build());
+        Conv3DConfig.Conv3DConfigBuilder config = Conv3DConfig.builder().kD(kernel).kH(kernel).kW(kernel)
+                .sD(stride[0]).sH(stride[1]).sW(stride[2])
+                .pD(padding).pH(padding).pW(padding)
+                .dataFormat("NCDHW");
+        SDVariable y;
+        if (mode == Mode.FOLDED_INFERENCE) {
+            String name = uniqueName(module);
+            SDVariable[] folded = foldedWeightAndBias(name, "", new long[] {kernel, kernel, kernel, in, outChannels});
+            y = sd.cnn.conv3d(name, x.variable(), folded[0], folded[1], config.biasUsed(true).build());
+            fold(module, new FoldedConvolution.Form(y, List.of(folded),
+                    (scaled, bias) -> List.of(scaled.permute(2, 3, 4, 1, 0), bias)));
+        } else {
+            y = sd.cnn.conv3d(uniqueName(module), x.variable(), toNd4jConvWeights(weight),
+                    config.biasUsed(false).build());
+        }
         long[] shape = {outChannels,
                 outputSize(x.shape()[1], kernel, stride[0], padding),
                 outputSize(x.shape()[2], kernel, stride[1], padding),
@@ -145,17 +166,17 @@ public final class NetworkBuilder {
     public Tensor pointwiseConv(String module, Tensor x, int outChannels, int groups) {
         long in = x.channels();
         SDVariable weight = kaimingUniform(module + ".weight", outChannels, in / groups, 1, 1, 1);
-        SDVariable nd4jWeight = toNd4jConvWeights(weight);
-        Conv3DConfig config = Conv3DConfig.builder().kD(1).kH(1).kW(1).biasUsed(false).dataFormat("NCDHW").build();
         SDVariable y;
-        if (groups == 1) {
-            y = sd.cnn.conv3d(uniqueName(module), x.variable(), nd4jWeight, config);
+        if (mode == Mode.FOLDED_INFERENCE) {
+            y = foldedPointwiseConv(module, x, outChannels, groups);
+        } else if (groups == 1) {
+            y = sd.cnn.conv3d(uniqueName(module), x.variable(), toNd4jConvWeights(weight), pointwiseConfig(false));
         } else {
             SDVariable[] inputs = sd.split(x.variable(), groups, 1);
-            SDVariable[] weights = sd.split(nd4jWeight, groups, 4);
+            SDVariable[] weights = sd.split(toNd4jConvWeights(weight), groups, 4);
             SDVariable[] outputs = new SDVariable[groups];
             for (int g = 0; g < groups; g++) {
-                outputs[g] = sd.cnn.conv3d(inputs[g], weights[g], config);
+                outputs[g] = sd.cnn.conv3d(inputs[g], weights[g], pointwiseConfig(false));
             }
             y = sd.concat(uniqueName(module), 1, outputs);
         }
@@ -168,7 +189,12 @@ public final class NetworkBuilder {
     public Tensor depthwiseConv3d(String module, Tensor x, int stride) {
         long c = x.channels();
         SDVariable weight = kaimingUniform(module + ".weight", c, 1, 3, 3, 3);
-        SDVariable y = depthwise.apply(sd, uniqueName(module), x, weight, stride);
+        SDVariable y;
+        if (mode == Mode.FOLDED_INFERENCE) {
+            y = fold(module, depthwise.folded(sd, uniqueName(module), x, stride));
+        } else {
+            y = depthwise.apply(sd, uniqueName(module), x, weight, stride);
+        }
         long[] shape = {c,
                 outputSize(x.shape()[1], 3, stride, 1),
                 outputSize(x.shape()[2], 3, stride, 1),
@@ -189,6 +215,11 @@ public final class NetworkBuilder {
                 () -> Nd4j.zeros(dataType, c));
         SDVariable variance = parameter(module + ".running_var", ParameterKind.BUFFER, shape,
                 () -> Nd4j.ones(dataType, c));
+        FoldedConvolution convolution = foldedByOutput.get(x.variable().name());
+        if (convolution != null) {
+            convolution.foldBatchNorm(module);
+            return record(module, "BatchNorm3d", x, 2 * c, 2);
+        }
         if (mode == Mode.TRAINING) {
             // Mean, then the mean square of the centred values: moments' own gradient loses about 1e-4 in float32
             // when the mean is large against the spread, as it is after the stem.
@@ -244,11 +275,14 @@ public final class NetworkBuilder {
         return new Tensor(shuffled, s);
     }
 
-    /** The first and second half of the channels. */
+    /**
+     * The first and second half of the channels, unstacked from a [N, 2, C/2, D, H, W] view: ND4J's unstack
+     * copies them out several times faster than its split along the channels.
+     */
     public Tensor[] splitChannelsInHalf(Tensor x) {
-        SDVariable[] halves = sd.split(x.variable(), 2, 1);
         long[] shape = x.shape().clone();
         shape[0] = x.channels() / 2;
+        SDVariable[] halves = sd.unstack(x.variable().reshape(-1, 2, shape[0], shape[1], shape[2], shape[3]), 1, 2);
         return new Tensor[] {new Tensor(halves[0], shape), new Tensor(halves[1], shape.clone())};
     }
 
@@ -256,6 +290,17 @@ public final class NetworkBuilder {
         long[] shape = first.shape().clone();
         shape[0] = first.channels() + second.channels();
         return new Tensor(sd.concat(1, first.variable(), second.variable()), shape);
+    }
+
+    /**
+     * {@link #channelShuffle} with 2 groups of {@link #concatChannels}: the two tensors' channels interleaved,
+     * first[0], second[0], first[1], ..., by one stack on a new axis after the channels.
+     */
+    public Tensor concatAndShuffleChannels(Tensor first, Tensor second) {
+        long[] shape = first.shape().clone();
+        shape[0] = first.channels() + second.channels();
+        SDVariable stacked = sd.stack(2, first.variable(), second.variable());
+        return new Tensor(stacked.reshape(-1, shape[0], shape[1], shape[2], shape[3]), shape);
     }
 
     public Tensor add(Tensor a, Tensor b) {
@@ -319,6 +364,58 @@ public final class NetworkBuilder {
     /** The same values with no gradient flowing back: statistics that training must not move. */
     private SDVariable heldFixed(SDVariable statistic) {
         return new StopGradient(sd, statistic).outputVariable();
+    }
+
+    /** The grouped 1x1x1 convolution of the folded form: one biased convolution per group, concatenated. */
+    private SDVariable foldedPointwiseConv(String module, Tensor x, int outChannels, int groups) {
+        long in = x.channels();
+        long outPerGroup = outChannels / groups;
+        Conv3DConfig config = pointwiseConfig(true);
+        String name = uniqueName(module);
+        long[] weightShape = {1, 1, 1, in / groups, outPerGroup};
+        if (groups == 1) {
+            SDVariable[] folded = foldedWeightAndBias(name, "", weightShape);
+            SDVariable y = sd.cnn.conv3d(name, x.variable(), folded[0], folded[1], config);
+            fold(module, new FoldedConvolution.Form(y, List.of(folded),
+                    (scaled, bias) -> List.of(scaled.permute(2, 3, 4, 1, 0), bias)));
+            return y;
+        }
+        SDVariable[] inputs = sd.split(x.variable(), groups, 1);
+        SDVariable[] outputs = new SDVariable[groups];
+        List<SDVariable> constants = new ArrayList<>();
+        for (int g = 0; g < groups; g++) {
+            SDVariable[] folded = foldedWeightAndBias(name, String.valueOf(g), weightShape);
+            constants.addAll(List.of(folded));
+            outputs[g] = sd.cnn.conv3d(inputs[g], folded[0], folded[1], config);
+        }
+        SDVariable y = sd.concat(name, 1, outputs);
+        fold(module, new FoldedConvolution.Form(y, constants, (scaled, bias) -> {
+            List<INDArray> values = new ArrayList<>();
+            for (int g = 0; g < groups; g++) {
+                INDArrayIndex rows = NDArrayIndex.interval(g * outPerGroup, (g + 1) * outPerGroup);
+                values.add(scaled.get(rows).permute(2, 3, 4, 1, 0));
+                values.add(bias.get(rows));
+            }
+            return values;
+        }));
+        return y;
+    }
+
+    /** Zero-filled constants for a folded convolution's weight (ND4J's layout) and bias. */
+    private SDVariable[] foldedWeightAndBias(String name, String part, long[] nd4jWeightShape) {
+        return new SDVariable[] {
+            sd.constant(name + FoldedConvolution.WEIGHT_SUFFIX + part, Nd4j.zeros(dataType, nd4jWeightShape)),
+            sd.constant(name + FoldedConvolution.BIAS_SUFFIX + part,
+                    Nd4j.zeros(dataType, nd4jWeightShape[nd4jWeightShape.length - 1]))};
+    }
+
+    private SDVariable fold(String module, FoldedConvolution.Form form) {
+        foldedByOutput.put(form.output().name(), new FoldedConvolution(module, form));
+        return form.output();
+    }
+
+    private static Conv3DConfig pointwiseConfig(boolean bias) {
+        return Conv3DConfig.builder().kD(1).kH(1).kW(1).biasUsed(bias).dataFormat("NCDHW").build();
     }
 
     /** PyTorch's [out, in/g, kD, kH, kW] to ND4J's [kD, kH, kW, in/g, out]. */

@@ -57,7 +57,7 @@ public final class ShuffleNetV2Network {
     private static Tensor basicUnit(NetworkBuilder nb, String prefix, Tensor x) {
         Tensor[] halves = nb.splitChannelsInHalf(x);
         Tensor branch = branch2(nb, prefix + ".banch2", halves[1], (int) halves[1].channels(), 1);
-        return nb.channelShuffle(nb.concatChannels(halves[0], branch), 2);
+        return nb.concatAndShuffleChannels(halves[0], branch);
     }
 
     /** Stride 2: banch1 and banch2 both see the whole input; concat, shuffle. */
@@ -67,7 +67,7 @@ public final class ShuffleNetV2Network {
         Tensor left = nb.batchNorm(b1 + ".1", nb.depthwiseConv3d(b1 + ".0", x, 2));
         left = nb.relu(b1 + ".4", nb.batchNorm(b1 + ".3", nb.pointwiseConv(b1 + ".2", left, half, 1)));
         Tensor right = branch2(nb, prefix + ".banch2", x, half, 2);
-        return nb.channelShuffle(nb.concatChannels(left, right), 2);
+        return nb.concatAndShuffleChannels(left, right);
     }
 
     /** pw → BN → ReLU → dw → BN → pw → BN → ReLU. */

@@ -9,7 +9,7 @@ import org.shufflenet3d.ShuffleNet3d;
 /**
  * Optimiser steps on a {@link ShuffleNet3d}, in place: each step runs the training form on a batch, updates the
  * batch-norm running statistics and applies the optimiser to the trained parameters. The model's inference graph
- * sees every change at once.
+ * sees every change at once, and its {@link ShuffleNet3d#output} from the end of the step.
  */
 public final class TrainingSession {
 
@@ -58,6 +58,7 @@ public final class TrainingSession {
         }
         TrainingGraph.Step step = graph.step(clips, labels, dropoutRandom);
         optimizer.step(parameters, step.gradients(), learningRate);
+        model.parametersChanged();
         return new StepResult(step.loss(), step.logits());
     }
 }

@@ -60,6 +60,22 @@ class ChannelShuffleTest {
         assertArrayEquals(new long[] {C, D, H, W}, y.shape());
     }
 
+    @Test
+    void concatAndShuffleIsConcatThenShuffleByTwo() {
+        INDArray x = uniform(3, -1, 1, N, C, D, H, W);
+        SameDiff sd = SameDiff.create();
+        NetworkBuilder nb = new NetworkBuilder(sd, DepthwiseConvolution.DEFAULT, 0);
+        Tensor in = nb.input("x", C, D, H, W);
+        Tensor[] halves = nb.splitChannelsInHalf(in);
+        nb.output(nb.channelShuffle(nb.concatChannels(halves[1], halves[0]), 2), "expected");
+        Tensor fused = nb.concatAndShuffleChannels(halves[1], halves[0]);
+        nb.output(fused, "fused");
+
+        assertArrayEquals(new long[] {C, D, H, W}, fused.shape());
+        assertSameValues(run(sd, "x", x, "expected"), run(sd, "x", x, "fused"));
+        assertSameValues(pickChannels(x, new int[] {3, 0, 4, 1, 5, 2}), run(sd, "x", x, "fused"));
+    }
+
     /** Channel shuffles with the given groups, one after the other. */
     private static INDArray shuffle(INDArray x, int... groups) {
         SameDiff sd = SameDiff.create();
