@@ -55,12 +55,13 @@ final class DataOptions {
     @Mixin
     VideoOptions video;
 
-    /** The training set: one random clip per video and epoch. */
+    /** The training set: one random clip per video and epoch. Bad video options are refused even for 'synthetic'. */
     LabeledClips training(ClipShape clip) {
+        VideoClips.Preprocessing checked = video.preprocessing();
         if (isSynthetic()) {
             return new SyntheticMotion(trainClips, clip, seed);
         }
-        return VideoDataset.perVideo(index(Path.of(dataset), "training"), video.clips(clip));
+        return VideoDataset.perVideo(index(Path.of(dataset), "training"), new VideoClips(clip, checked));
     }
 
     /** The validation set, one centre clip per video, or null when there is none. */
