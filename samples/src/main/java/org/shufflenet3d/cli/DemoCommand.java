@@ -41,6 +41,9 @@ import picocli.CommandLine.Spec;
                 + " saves it, and classifies one video with the saved model. The default for no command.")
 final class DemoCommand implements Callable<Integer> {
 
+    /** Frames per video and per clip: one clip spans a whole video, the square's whole way. */
+    private static final int VIDEO_FRAMES = 16;
+
     @Option(names = "--output", paramLabel = "DIR", defaultValue = "shufflenet3d-demo",
             description = "Where the videos, checkpoints and model go (default shufflenet3d-demo).")
     Path output;
@@ -53,7 +56,7 @@ final class DemoCommand implements Callable<Integer> {
             description = "Validation videos per class (default 8).")
     int validationVideos;
 
-    @Option(names = "--epochs", defaultValue = "12", description = "Epochs (default 12).")
+    @Option(names = "--epochs", defaultValue = "20", description = "Epochs (default 20).")
     int epochs;
 
     @Option(names = "--lr", defaultValue = "0.02", description = "Learning rate, held constant (default 0.02).")
@@ -72,21 +75,22 @@ final class DemoCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
-        ClipShape shape = new ClipShape(16, size, size);
+        ClipShape shape = new ClipShape(VIDEO_FRAMES, size, size);
         int videoWidth = Math.max(size * 5 / 4, 32) / 2 * 2;
         int videoHeight = Math.max(size, 24) / 2 * 2;
 
-        out.printf(Locale.ROOT, "1. writing %d training and %d validation videos (%dx%d, 32 frames, mp4) to %s%n",
-                4 * trainVideos, 4 * validationVideos, videoWidth, videoHeight, output.resolve("videos"));
+        out.printf(Locale.ROOT, "1. writing %d training and %d validation videos (%dx%d, %d frames, mp4) to %s%n",
+                4 * trainVideos, 4 * validationVideos, videoWidth, videoHeight, VIDEO_FRAMES, output.resolve("videos"));
         out.flush();
         VideoIndex train = MovingShapeVideos.write(output.resolve("videos/train"), new MovingShapeVideos.Settings(
-                trainVideos, 32, videoWidth, videoHeight, 25, "mp4", seed));
+                trainVideos, VIDEO_FRAMES, videoWidth, videoHeight, 25, "mp4", seed));
         VideoIndex validation = MovingShapeVideos.write(output.resolve("videos/val"), new MovingShapeVideos.Settings(
-                validationVideos, 32, videoWidth, videoHeight, 25, "mp4", seed + 1));
+                validationVideos, VIDEO_FRAMES, videoWidth, videoHeight, 25, "mp4", seed + 1));
 
-        // Flipping would turn "right" into "left": train without it, as the reference does for Jester.
+        // Flipping would turn "right" into "left", and the reference's multi-scale crops (down to half the frame) often
+        // cut the small square's path out of these small frames: train on the validation crop, without flips.
         VideoClips clips = new VideoClips(shape, new VideoClips.Preprocessing(VideoReader.asStored(), 1,
-                TrainingCrop.CORNER, false, ClipNormalization.DEFAULT));
+                TrainingCrop.NONE, false, ClipNormalization.DEFAULT));
         LabeledClips trainClips = VideoDataset.perVideo(train, clips);
         LabeledClips validationClips = VideoDataset.perVideo(validation, clips);
         ShuffleNet3d model = ShuffleNet3d.create(ShuffleNetConfig.v2(0.25, train.classNames().size()), shape,
@@ -118,8 +122,8 @@ final class DemoCommand implements Callable<Integer> {
         Path video = validation.videos().get(1).path();
         VideoClassifier classifier = new VideoClassifier(ShuffleNet3d.load(saved), clips, train.classNames(), 8);
         VideoClassifier.Prediction prediction = classifier.classify(video);
-        out.printf(Locale.ROOT, "%n5. %s classified by the saved model (%d clips averaged):%n", video,
-                prediction.clips());
+        out.printf(Locale.ROOT, "%n5. %s classified by the saved model (%s):%n", video,
+                prediction.clips() == 1 ? "1 clip" : prediction.clips() + " clips averaged");
         for (VideoClassifier.Ranked ranked : prediction.top(4)) {
             out.printf(Locale.ROOT, "   %-6s %.4f%n", ranked.name(), ranked.probability());
         }

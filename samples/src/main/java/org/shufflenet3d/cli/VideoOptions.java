@@ -16,8 +16,8 @@ final class VideoOptions {
             description = "Take every N-th frame (default 1).")
     int downsample;
 
-    @Option(names = "--train-crop", paramLabel = "corner|random|center", defaultValue = "corner",
-            description = "Multi-scale training crop: corner (default), random or center.")
+    @Option(names = "--train-crop", paramLabel = "corner|random|center|none", defaultValue = "corner",
+            description = "Multi-scale training crop: corner (default), random or center; none: the validation crop.")
     String trainCrop;
 
     @Option(names = "--no-flip", description = "Never flip training clips (for classes that tell left from right,"

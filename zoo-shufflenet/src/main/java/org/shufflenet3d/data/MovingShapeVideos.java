@@ -12,10 +12,10 @@ import org.shufflenet3d.video.VideoWriter;
 
 /**
  * Writes a small labelled dataset of real video files in the class-folder layout: in each video a square of random
- * colour crosses a smooth random background to the right, left, down or up (the classes, {@link #CLASS_NAMES}),
- * while a second, still square of another colour sits elsewhere. Nothing but the motion tells the classes apart,
- * and a horizontal flip turns "right" into "left": train on it without flipping, as the reference does for Jester.
- * The same seed writes the same frames.
+ * colour, brighter in every channel than anything behind it, crosses a smooth, dark random background to the
+ * right, left, down or up (the classes, {@link #CLASS_NAMES}), over half to nine tenths of the way across. Nothing but the motion tells the classes apart, and a horizontal flip
+ * turns "right" into "left": train on it without flipping, as the reference does for Jester. The same seed writes
+ * the same frames.
  */
 public final class MovingShapeVideos {
 
@@ -69,18 +69,15 @@ public final class MovingShapeVideos {
     public static List<RgbFrame> frames(int label, int frames, int width, int height, long seed) {
         SplittableRandom random = new SplittableRandom(seed);
         int side = Math.max(4, Math.min(width, height) / 5);
-        int[] background = randomColour(random, 40, 150);
+        int[] background = randomColour(random, 20, 100);
         int[] tilt = {random.nextInt(-40, 41), random.nextInt(-40, 41)};
-        int[] moving = randomColour(random, 170, 256);
-        int[] still = randomColour(random, 170, 256);
+        int[] moving = randomColour(random, 190, 256);
         int horizontal = COLUMN_STEP[label];
         int vertical = ROW_STEP[label];
         int travelRoom = horizontal != 0 ? width - side : height - side;
-        double travel = travelRoom * (0.4 + 0.4 * random.nextDouble());
+        double travel = travelRoom * (0.5 + 0.4 * random.nextDouble());
         double startAlong = (travelRoom - travel) * random.nextDouble();
         int across = random.nextInt((horizontal != 0 ? height : width) - side + 1);
-        int stillX = random.nextInt(width - side + 1);
-        int stillY = random.nextInt(height - side + 1);
 
         byte[] base = new byte[3 * width * height];
         for (int y = 0; y < height; y++) {
@@ -91,7 +88,6 @@ public final class MovingShapeVideos {
                 }
             }
         }
-        fill(base, width, stillX, stillY, side, still);
         List<RgbFrame> video = new ArrayList<>(frames);
         for (int t = 0; t < frames; t++) {
             int along = (int) Math.round(startAlong + travel * t / (frames - 1));

@@ -28,7 +28,8 @@ public record SpatialPipeline(List<SpatialTransform> steps) implements SpatialTr
 
     /**
      * Training: a random horizontal flip (when {@code flip}; never for classes that tell left from right), then the
-     * multi-scale {@code crop} resized to {@code size} x {@code size}. Frames go in at any size.
+     * multi-scale {@code crop} resized to {@code size} x {@code size}, or with {@link TrainingCrop#NONE} the
+     * {@link #validation} crop. Frames go in at any size.
      */
     public static SpatialPipeline training(int size, TrainingCrop crop, boolean flip) {
         Objects.requireNonNull(crop, "crop");
@@ -36,6 +37,7 @@ public record SpatialPipeline(List<SpatialTransform> steps) implements SpatialTr
             case RANDOM -> new MultiScaleRandomCrop(SCALES, size);
             case CORNER -> new MultiScaleCornerCrop(SCALES, size);
             case CENTER -> new MultiScaleCornerCrop(SCALES, size, List.of(CropPosition.CENTER));
+            case NONE -> validation(size);
         };
         return new SpatialPipeline(flip ? List.of(new RandomHorizontalFlip(), cropStep) : List.of(cropStep));
     }

@@ -7,5 +7,10 @@ public enum TrainingCrop {
     /** {@link MultiScaleCornerCrop} at one of the four corners or the centre (the reference's default option). */
     CORNER,
     /** {@link MultiScaleCornerCrop} always at the centre. */
-    CENTER
+    CENTER,
+    /**
+     * No multi-scale crop: the validation crop (short side scaled, centre square), for data whose cue a smaller crop
+     * can cut out. Not one of the reference's options.
+     */
+    NONE
 }

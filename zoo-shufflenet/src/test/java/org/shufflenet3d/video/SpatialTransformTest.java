@@ -119,6 +119,17 @@ class SpatialTransformTest {
     }
 
     @Test
+    void trainingWithoutACropIsTheValidationTransform() {
+        RgbFrame frame = TransformFixtures.frame("noise40x30");
+        FrameTransform validation = SpatialPipeline.validation(12).forClip(new SplittableRandom(1));
+        SplittableRandom random = new SplittableRandom(3);
+        for (int clip = 0; clip < 5; clip++) {
+            assertArrayEquals(validation.apply(frame).pixels(),
+                    SpatialPipeline.training(12, TrainingCrop.NONE, false).forClip(random).apply(frame).pixels());
+        }
+    }
+
+    @Test
     void everyFrameOfAClipGetsTheSameCropAndFlip() {
         RgbFrame frame = TransformFixtures.frame("noise40x30");
         RgbFrame other = TransformFixtures.frame("noise40x30b");

@@ -276,7 +276,7 @@ class CommandLineTest {
         "nesterov | --nesterov | Nesterov momentum requires a momentum and zero dampening",
         "data | no-such-dataset | DATASET no-such-dataset does not exist; expected a folder of class folders",
         "mean | --mean imagenet | unknown --mean 'imagenet': expected one of [activitynet, kinetics, none]",
-        "crop | --train-crop middle | unknown --train-crop 'middle': expected one of [random, corner, center]"})
+        "crop | --train-crop middle | unknown --train-crop 'middle': expected one of [random, corner, center, none]"})
     void badTrainingOptionsGiveOneLine(String label, String option, String expected) {
         assertNotEquals(0, run(concat(new String[] {"train", "--arch", "shufflenetv2", "--width", "0.25", "--frames",
             "8", "--size", "16", "--train-clips", "4", "--val-clips", "4"}, option.trim().split(" "))));
