@@ -13,8 +13,8 @@ import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.shufflenet3d.graph.DepthwiseConvolution;
 import org.shufflenet3d.graph.FoldedConvolution;
+import org.shufflenet3d.graph.GraphExecutor;
 import org.shufflenet3d.graph.NetworkBuilder;
 import org.shufflenet3d.graph.Networks;
 import org.shufflenet3d.graph.Tensor;
@@ -43,46 +43,45 @@ public final class ShuffleNet3d {
     private final SameDiff sd;
     private final ModelSummary summary;
     private final Map<String, NetworkBuilder.ParameterKind> parameters;
-    private final SameDiff folded;
     private final List<FoldedConvolution> foldedConvolutions;
+    private final GraphExecutor logits;
+    private final GraphExecutor probabilities;
     private volatile boolean foldedStale = true;
 
-    private ShuffleNet3d(ShuffleNetConfig config, ClipShape clip, SameDiff sd, NetworkBuilder declared,
-            DepthwiseConvolution depthwise) {
+    private ShuffleNet3d(ShuffleNetConfig config, ClipShape clip, SameDiff sd, NetworkBuilder declared) {
         this.config = config;
         this.clip = clip;
         this.sd = sd;
         this.summary = new ModelSummary(config, clip, declared.layers());
         this.parameters = Map.copyOf(declared.parameters());
         Map<String, INDArray> live = liveParameters();
-        NetworkBuilder foldedForm = declare(config, clip, depthwise, 0, (graph, name, shape, initialValue) ->
+        NetworkBuilder foldedForm = declare(config, clip, 0, (graph, name, shape, initialValue) ->
                 graph.var(name, live.get(name)), NetworkBuilder.Mode.FOLDED_INFERENCE, dataType());
-        this.folded = foldedForm.sameDiff();
         this.foldedConvolutions = foldedForm.foldedConvolutions();
+        this.logits = new GraphExecutor(foldedForm.sameDiff(), List.of(OUTPUT));
+        this.probabilities = new GraphExecutor(foldedForm.sameDiff(), List.of(PROBABILITIES));
     }
 
     public static ShuffleNet3d create(ShuffleNetConfig config, ClipShape clip) {
-        return create(config, clip, DepthwiseConvolution.DEFAULT, DEFAULT_SEED);
+        return create(config, clip, DEFAULT_SEED);
     }
 
-    /** Builds the network with a chosen depthwise formulation and initialisation seed. */
-    public static ShuffleNet3d create(ShuffleNetConfig config, ClipShape clip, DepthwiseConvolution depthwise,
-            long seed) {
-        return create(config, clip, depthwise, seed, DataType.FLOAT);
+    /** Builds the network with a chosen initialisation seed. */
+    public static ShuffleNet3d create(ShuffleNetConfig config, ClipShape clip, long seed) {
+        return create(config, clip, seed, DataType.FLOAT);
     }
 
     /** Builds the network in a chosen floating-point type: FLOAT, or DOUBLE to check numerics against it. */
-    public static ShuffleNet3d create(ShuffleNetConfig config, ClipShape clip, DepthwiseConvolution depthwise,
-            long seed, DataType dataType) {
+    public static ShuffleNet3d create(ShuffleNetConfig config, ClipShape clip, long seed, DataType dataType) {
         config.validateClip(clip);
-        NetworkBuilder nb = declare(config, clip, depthwise, seed, NetworkBuilder.NEW_VARIABLES,
-                NetworkBuilder.Mode.INFERENCE, dataType);
-        return new ShuffleNet3d(config, clip, nb.sameDiff(), nb, depthwise);
+        NetworkBuilder nb = declare(config, clip, seed, NetworkBuilder.NEW_VARIABLES, NetworkBuilder.Mode.INFERENCE,
+                dataType);
+        return new ShuffleNet3d(config, clip, nb.sameDiff(), nb);
     }
 
-    private static NetworkBuilder declare(ShuffleNetConfig config, ClipShape clip, DepthwiseConvolution depthwise,
-            long seed, NetworkBuilder.ParameterSource source, NetworkBuilder.Mode mode, DataType dataType) {
-        NetworkBuilder nb = new NetworkBuilder(SameDiff.create(), depthwise, seed, source, mode, dataType);
+    private static NetworkBuilder declare(ShuffleNetConfig config, ClipShape clip, long seed,
+            NetworkBuilder.ParameterSource source, NetworkBuilder.Mode mode, DataType dataType) {
+        NetworkBuilder nb = new NetworkBuilder(SameDiff.create(), seed, source, mode, dataType);
         Tensor input = nb.input(INPUT, ClipShape.CHANNELS, clip.frames(), clip.height(), clip.width());
         SDVariable logits = nb.output(Networks.declare(nb, config, input), OUTPUT);
         nb.sameDiff().nn.softmax(PROBABILITIES, logits, 1);
@@ -110,9 +109,8 @@ public final class ShuffleNet3d {
             throw new MalformedFileException(file + ": a SameDiff graph, but not a 3D ShuffleNet saved by this library");
         }
         ClipShape clip = new ClipShape((int) shape[2], (int) shape[3], (int) shape[4]);
-        return new ShuffleNet3d(config, clip, sd, declare(config, clip, DepthwiseConvolution.DEFAULT, DEFAULT_SEED,
-                NetworkBuilder.NEW_VARIABLES, NetworkBuilder.Mode.INFERENCE, input.dataType()),
-                DepthwiseConvolution.DEFAULT);
+        return new ShuffleNet3d(config, clip, sd, declare(config, clip, DEFAULT_SEED, NetworkBuilder.NEW_VARIABLES,
+                NetworkBuilder.Mode.INFERENCE, input.dataType()));
     }
 
     /** Writes the graph with its weights in SameDiff's format (through a temporary file). */
@@ -150,12 +148,12 @@ public final class ShuffleNet3d {
      * each batch norm folded into the convolution before it (see {@link #parametersChanged}).
      */
     public INDArray output(INDArray clips) {
-        return run(clips, OUTPUT);
+        return run(clips, logits, OUTPUT);
     }
 
     /** Eval-mode class probabilities [N, classes]: the softmax of {@link #output}. */
     public INDArray probabilities(INDArray clips) {
-        return run(clips, PROBABILITIES);
+        return run(clips, probabilities, PROBABILITIES);
     }
 
     /** The graph's floating-point type (FLOAT unless built otherwise). */
@@ -163,10 +161,11 @@ public final class ShuffleNet3d {
         return sd.getVariable(INPUT).dataType();
     }
 
-    private INDArray run(INDArray clips, String output) {
+    private INDArray run(INDArray clips, GraphExecutor executor, String output) {
         checkClips(clips);
         INDArray input = clips.dataType() == dataType() ? clips : clips.castTo(dataType());
-        return foldedGraph().output(Map.of(INPUT, input), output).get(output);
+        deriveFoldedConstants();
+        return executor.run(Map.of(INPUT, input)).get(output);
     }
 
     /**
@@ -179,7 +178,7 @@ public final class ShuffleNet3d {
         foldedStale = true;
     }
 
-    private synchronized SameDiff foldedGraph() {
+    private synchronized void deriveFoldedConstants() {
         if (foldedStale) {
             foldedStale = false;
             Map<String, INDArray> live = liveParameters();
@@ -187,7 +186,6 @@ public final class ShuffleNet3d {
                 convolution.update(live);
             }
         }
-        return folded;
     }
 
     private void checkClips(INDArray clips) {
@@ -233,7 +231,7 @@ public final class ShuffleNet3d {
     public ShuffleNet3d withNewClassifier(int classes, long seed) {
         ShuffleNetConfig target = new ShuffleNetConfig(config.architecture(), config.widthMultiplier(), config.groups(),
                 classes);
-        ShuffleNet3d copy = create(target, clip, DepthwiseConvolution.DEFAULT, seed);
+        ShuffleNet3d copy = create(target, clip, seed);
         Map<String, INDArray> weights = copy.weights();
         weights().forEach((name, value) -> {
             if (!name.startsWith(Networks.CLASSIFIER_PREFIX)) {

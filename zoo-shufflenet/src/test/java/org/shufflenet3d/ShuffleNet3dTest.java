@@ -17,13 +17,11 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
-import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
-import org.shufflenet3d.graph.DepthwiseConvolution;
 
 /** The model's public surface on two small networks: output shapes, input checks and state_dict loading. */
 class ShuffleNet3dTest {
@@ -39,7 +37,7 @@ class ShuffleNet3dTest {
     }
 
     private static ShuffleNet3d v2(long seed) {
-        return ShuffleNet3d.create(V2, V2_CLIP, DepthwiseConvolution.DEFAULT, seed);
+        return ShuffleNet3d.create(V2, V2_CLIP, seed);
     }
 
     private static INDArray clips(long seed, int batch, ClipShape clip) {
@@ -214,9 +212,9 @@ class ShuffleNet3dTest {
 
     @Test
     void v1WeightsRoundTrip() {
-        ShuffleNet3d source = ShuffleNet3d.create(V1, V1_CLIP, DepthwiseConvolution.DEFAULT, 1);
+        ShuffleNet3d source = ShuffleNet3d.create(V1, V1_CLIP, 1);
         source.loadWeights(randomStateDict(source, 500));
-        ShuffleNet3d target = ShuffleNet3d.create(V1, V1_CLIP, DepthwiseConvolution.DEFAULT, 2);
+        ShuffleNet3d target = ShuffleNet3d.create(V1, V1_CLIP, 2);
 
         target.loadWeights(source.weights());
 
@@ -228,7 +226,7 @@ class ShuffleNet3dTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("networks")
     void foldedOutputFollowsTheGraphThroughLoadingAndInPlaceChanges(ShuffleNetConfig config, ClipShape clip) {
-        ShuffleNet3d model = ShuffleNet3d.create(config, clip, DepthwiseConvolution.DEFAULT, 5);
+        ShuffleNet3d model = ShuffleNet3d.create(config, clip, 5);
         INDArray x = clips(6, 2, clip);
         model.loadWeights(randomStateDict(model, 7));
         assertClose(graphOutput(model, x), model.output(x), 1e-5);
@@ -241,16 +239,6 @@ class ShuffleNet3dTest {
 
         assertClose(graphOutput(model, x), updated, 1e-5);
         assertFalse(stale.equalsWithEps(updated, 1e-3), "the in-place change should change the output");
-    }
-
-    @ParameterizedTest
-    @EnumSource(DepthwiseConvolution.class)
-    void everyDepthwiseFormulationFoldsToTheGraphsValues(DepthwiseConvolution formulation) {
-        ShuffleNet3d model = ShuffleNet3d.create(V2, V2_CLIP, formulation, 8);
-        model.loadWeights(randomStateDict(model, 9));
-        INDArray x = clips(10, 2, V2_CLIP);
-
-        assertClose(graphOutput(model, x), model.output(x), 1e-5);
     }
 
     /** The logits of the reference-form graph, batch norm an op of its own. */

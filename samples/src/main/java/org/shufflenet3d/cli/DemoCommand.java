@@ -13,7 +13,6 @@ import org.shufflenet3d.data.LabeledClips;
 import org.shufflenet3d.data.MovingShapeVideos;
 import org.shufflenet3d.data.VideoDataset;
 import org.shufflenet3d.data.VideoIndex;
-import org.shufflenet3d.graph.DepthwiseConvolution;
 import org.shufflenet3d.io.AtomicFiles;
 import org.shufflenet3d.train.EvaluationResult;
 import org.shufflenet3d.train.Evaluation;
@@ -94,7 +93,7 @@ final class DemoCommand implements Callable<Integer> {
         LabeledClips trainClips = VideoDataset.perVideo(train, clips);
         LabeledClips validationClips = VideoDataset.perVideo(validation, clips);
         ShuffleNet3d model = ShuffleNet3d.create(ShuffleNetConfig.v2(0.25, train.classNames().size()), shape,
-                DepthwiseConvolution.DEFAULT, seed);
+                seed);
         Path checkpoints = Files.createDirectories(output.resolve("checkpoints"));
         out.printf(Locale.ROOT, "%n2. training %s on 3x%s clips for %d epochs (SGD as the reference's, lr %s)%n",
                 model.config().describe(), shape, epochs, learningRate);

@@ -137,7 +137,7 @@ final class TrainCommand implements Callable<Integer> {
     private ShuffleNet3d startingModel(ClipShape shape, int classes) throws Exception {
         if (weights == null) {
             return ShuffleNet3d.create(network.config(Optional.empty(), classes), shape,
-                    org.shufflenet3d.graph.DepthwiseConvolution.DEFAULT, seed);
+                    seed);
         }
         ShuffleNet3d model = network.load(weights, shape);
         return model.config().numClasses() == classes ? model : model.withNewClassifier(classes, seed);

@@ -7,33 +7,40 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
+import org.nd4j.autodiff.samediff.SDIndex;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.common.util.ArrayUtil;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.controlflow.compat.StopGradient;
 import org.nd4j.linalg.api.ops.impl.layers.convolution.Pooling3D;
+import org.nd4j.linalg.api.ops.impl.layers.convolution.config.Conv2DConfig;
 import org.nd4j.linalg.api.ops.impl.layers.convolution.config.Conv3DConfig;
 import org.nd4j.linalg.api.ops.impl.layers.convolution.config.Pooling3DConfig;
 import org.nd4j.linalg.api.rng.Random;
-import org.nd4j.common.util.ArrayUtil;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.INDArrayIndex;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.shufflenet3d.ModelSummary;
 
 /**
- * Declares the reference's layers in a SameDiff graph, one method per kind of layer, in NCDHW layout.
- * Parameters are graph variables named and shaped exactly as the reference's state_dict entries (convolution
- * weights [out, in/groups, kD, kH, kW]); each layer records a summary row as it is declared.
+ * Declares the reference's layers in a SameDiff graph, one method per kind of layer. Parameters are graph variables
+ * named and shaped exactly as the reference's state_dict entries (convolution weights [out, in/groups, kD, kH, kW]);
+ * each layer records a summary row as it is declared. The graph takes and gives the reference's NCDHW layout
+ * ({@link #input}, {@link #output}) but computes in NDHWC, channels last, where oneDNN's convolutions and pooling are
+ * several times faster, a 1x1x1 convolution is one matrix product, and batch norm scales rows.
  */
 public final class NetworkBuilder {
 
     /** PyTorch's BatchNorm3d default. */
     public static final double BATCH_NORM_EPSILON = 1e-5;
 
+    private static final String NDHWC = "NDHWC";
+    /** The channel axis of a feature map [N, D, H, W, C]. */
+    private static final int CHANNELS = 4;
+
     private final SameDiff sd;
-    private final DepthwiseConvolution depthwise;
     private final ParameterSource source;
     private final Random random;
     private final List<ModelSummary.Layer> layers = new ArrayList<>();
@@ -61,11 +68,12 @@ public final class NetworkBuilder {
 
     /**
      * Which form of batch norm and dropout the graph takes. Inference: batch norm with the running statistics,
-     * dropout the identity. Training: batch norm with the batch's statistics (biased variance), which it exposes
-     * so the running statistics can be updated; dropout multiplies by a mask the caller feeds. Folded inference:
-     * inference with each convolution and the batch norm after it computed as one convolution with a bias, from
-     * constants the caller derives from the parameters ({@link #foldedConvolutions()}) whenever they change; the
-     * fastest form, with no gradient to the parameters.
+     * dropout the identity; only ND4J's own ops, so that SameDiff runs and saves the graph. Training: batch norm
+     * with the batch's statistics (biased variance), which it exposes so the running statistics can be updated, and a
+     * gradient of its own ({@link TrainingBatchNorm}); ReLU's gradient from its output; dropout multiplies by a mask
+     * the caller feeds. Folded inference: inference with each convolution and the batch norm after it computed as
+     * one convolution with a bias, from constants the caller derives from the parameters
+     * ({@link #foldedConvolutions()}) whenever they change; the fastest form, with no gradient to the parameters.
      */
     public enum Mode { INFERENCE, TRAINING, FOLDED_INFERENCE }
 
@@ -77,19 +85,17 @@ public final class NetworkBuilder {
     public record DropoutMask(String placeholder, long features, double dropProbability) {
     }
 
-    public NetworkBuilder(SameDiff sd, DepthwiseConvolution depthwise, long seed) {
-        this(sd, depthwise, seed, NEW_VARIABLES, Mode.INFERENCE, FLOAT);
+    public NetworkBuilder(SameDiff sd, long seed) {
+        this(sd, seed, NEW_VARIABLES, Mode.INFERENCE, FLOAT);
     }
 
-    public NetworkBuilder(SameDiff sd, DepthwiseConvolution depthwise, long seed, ParameterSource source) {
-        this(sd, depthwise, seed, source, Mode.INFERENCE, FLOAT);
+    public NetworkBuilder(SameDiff sd, long seed, ParameterSource source) {
+        this(sd, seed, source, Mode.INFERENCE, FLOAT);
     }
 
     /** @param dataType the graph's floating-point type: FLOAT, or DOUBLE to check numerics */
-    public NetworkBuilder(SameDiff sd, DepthwiseConvolution depthwise, long seed, ParameterSource source, Mode mode,
-            DataType dataType) {
+    public NetworkBuilder(SameDiff sd, long seed, ParameterSource source, Mode mode, DataType dataType) {
         this.sd = sd;
-        this.depthwise = depthwise;
         this.source = source;
         this.mode = mode;
         this.dataType = dataType;
@@ -128,9 +134,20 @@ public final class NetworkBuilder {
         return shapes;
     }
 
+    /** A placeholder of clips [N, C, D, H, W], the reference's layout. */
     public Tensor input(String name, long channels, long frames, long height, long width) {
-        return new Tensor(sd.placeHolder(name, dataType, -1, channels, frames, height, width),
-                channels, frames, height, width);
+        SDVariable clips = sd.placeHolder(name, dataType, -1, channels, frames, height, width);
+        return fromReferenceLayout(clips, channels, frames, height, width);
+    }
+
+    /** A feature map [N, C, D, H, W] (the reference's layout) as the tensors of this graph take it. */
+    public Tensor fromReferenceLayout(SDVariable clips, long channels, long frames, long height, long width) {
+        return new Tensor(clips.permute(0, 2, 3, 4, 1), channels, frames, height, width);
+    }
+
+    /** Marks a tensor as an output under the given name, feature maps in the reference's layout [N, C, D, H, W]. */
+    public SDVariable output(Tensor x, String name) {
+        return x.shape().length == 4 ? sd.permute(name, x.variable(), 0, 4, 1, 2, 3) : sd.identity(name, x.variable());
     }
 
     /** Conv3d(bias=False) with a cubic kernel; stride per (D, H, W). */
@@ -140,17 +157,16 @@ public final class NetworkBuilder {
         Conv3DConfig.Conv3DConfigBuilder config = Conv3DConfig.builder().kD(kernel).kH(kernel).kW(kernel)
                 .sD(stride[0]).sH(stride[1]).sW(stride[2])
                 .pD(padding).pH(padding).pW(padding)
-                .dataFormat("NCDHW");
+                .dataFormat(NDHWC);
         SDVariable y;
+        String name = uniqueName(module);
         if (mode == Mode.FOLDED_INFERENCE) {
-            String name = uniqueName(module);
             SDVariable[] folded = foldedWeightAndBias(name, "", new long[] {kernel, kernel, kernel, in, outChannels});
             y = sd.cnn.conv3d(name, x.variable(), folded[0], folded[1], config.biasUsed(true).build());
             fold(module, new FoldedConvolution.Form(y, List.of(folded),
                     (scaled, bias) -> List.of(scaled.permute(2, 3, 4, 1, 0), bias)));
         } else {
-            y = sd.cnn.conv3d(uniqueName(module), x.variable(), toNd4jConvWeights(weight),
-                    config.biasUsed(false).build());
+            y = sd.cnn.conv3d(name, x.variable(), toNd4jConvWeights(weight), config.biasUsed(false).build());
         }
         long[] shape = {outChannels,
                 outputSize(x.shape()[1], kernel, stride[0], padding),
@@ -166,40 +182,86 @@ public final class NetworkBuilder {
     public Tensor pointwiseConv(String module, Tensor x, int outChannels, int groups) {
         long in = x.channels();
         SDVariable weight = kaimingUniform(module + ".weight", outChannels, in / groups, 1, 1, 1);
-        SDVariable y;
-        if (mode == Mode.FOLDED_INFERENCE) {
-            y = foldedPointwiseConv(module, x, outChannels, groups);
-        } else if (groups == 1) {
-            y = sd.cnn.conv3d(uniqueName(module), x.variable(), toNd4jConvWeights(weight), pointwiseConfig(false));
-        } else {
-            SDVariable[] inputs = sd.split(x.variable(), groups, 1);
-            SDVariable[] weights = sd.split(toNd4jConvWeights(weight), groups, 4);
-            SDVariable[] outputs = new SDVariable[groups];
-            for (int g = 0; g < groups; g++) {
-                outputs[g] = sd.cnn.conv3d(inputs[g], weights[g], pointwiseConfig(false));
-            }
-            y = sd.concat(uniqueName(module), 1, outputs);
-        }
+        String name = uniqueName(module);
+        SDVariable y = mode == Mode.FOLDED_INFERENCE
+                ? foldedPointwiseConv(module, name, x, outChannels, groups)
+                : groupedPointwiseConv(name, groupsOf(x, groups),
+                        sd.split(toNd4jConvWeights(weight), groups, 4), new SDVariable[groups]);
         long[] shape = x.shape().clone();
         shape[0] = outChannels;
         return recordConvolution(module, new Tensor(y, shape), in / groups);
     }
 
-    /** Conv3d(C, C, kernel 3, stride, padding 1, groups=C, bias=False). */
+    /**
+     * Conv3d(C, C, kernel 3, stride, padding 1, groups=C, bias=False) as one 2D depthwise convolution per temporal
+     * tap: frames folded into the batch, each tap's frames taken from the input padded by a zero frame at either
+     * end, the three results summed. oneDNN runs the 2D depthwise convolution channels-last an order of magnitude
+     * faster than a 3D convolution with a diagonal kernel.
+     */
     public Tensor depthwiseConv3d(String module, Tensor x, int stride) {
         long c = x.channels();
         SDVariable weight = kaimingUniform(module + ".weight", c, 1, 3, 3, 3);
+        String name = uniqueName(module);
+        SDVariable[] kernels = new SDVariable[3];
         SDVariable y;
         if (mode == Mode.FOLDED_INFERENCE) {
-            y = fold(module, depthwise.folded(sd, uniqueName(module), x, stride));
+            List<SDVariable> constants = new ArrayList<>();
+            for (int tap = 0; tap < 3; tap++) {
+                kernels[tap] = sd.constant(name + FoldedConvolution.WEIGHT_SUFFIX + tap,
+                        Nd4j.zeros(dataType, 3, 3, c, 1));
+                constants.add(kernels[tap]);
+            }
+            SDVariable bias = sd.constant(name + FoldedConvolution.BIAS_SUFFIX, Nd4j.zeros(dataType, c));
+            constants.add(bias);
+            y = perTimeTap(name, x, kernels, bias, stride);
+            fold(module, new FoldedConvolution.Form(y, constants, (scaled, shift) -> {
+                List<INDArray> values = new ArrayList<>();
+                for (int tap = 0; tap < 3; tap++) {
+                    values.add(scaled.get(NDArrayIndex.all(), NDArrayIndex.point(0), NDArrayIndex.point(tap),
+                            NDArrayIndex.all(), NDArrayIndex.all()).permute(1, 2, 0).reshape('c', 3, 3, c, 1));
+                }
+                values.add(shift);
+                return values;
+            }));
         } else {
-            y = depthwise.apply(sd, uniqueName(module), x, weight, stride);
+            for (int tap = 0; tap < 3; tap++) {
+                kernels[tap] = weight.get(SDIndex.all(), SDIndex.point(0), SDIndex.point(tap), SDIndex.all(),
+                        SDIndex.all()).permute(1, 2, 0).reshape(3, 3, c, 1);
+            }
+            y = perTimeTap(name, x, kernels, null, stride);
         }
         long[] shape = {c,
                 outputSize(x.shape()[1], 3, stride, 1),
                 outputSize(x.shape()[2], 3, stride, 1),
                 outputSize(x.shape()[3], 3, stride, 1)};
         return recordConvolution(module, new Tensor(y, shape), 27);
+    }
+
+    /** The depthwise convolution's three taps, {@code bias} (when not null) added with the first, summed. */
+    private SDVariable perTimeTap(String name, Tensor x, SDVariable[] kernels, SDVariable bias, int stride) {
+        long[] s = x.shape();
+        long c = s[0];
+        long outFrames = outputSize(s[1], 3, stride, 1);
+        long outHeight = outputSize(s[2], 3, stride, 1);
+        long outWidth = outputSize(s[3], 3, stride, 1);
+        SDVariable padded = sd.nn.pad(x.variable(),
+                sd.constant(Nd4j.createFromArray(new int[][] {{0, 0}, {1, 1}, {0, 0}, {0, 0}, {0, 0}})), 0.0);
+        Conv2DConfig config = Conv2DConfig.builder().kH(3).kW(3).sH(stride).sW(stride).pH(1).pW(1)
+                .dataFormat("NHWC").build();
+        SDVariable sum = null;
+        for (int tap = 0; tap < 3; tap++) {
+            SDVariable frames = stride == 1 && tap == 1 ? x.variable() : sd.stridedSlice(padded,
+                    new long[] {0, tap, 0, 0, 0},
+                    new long[] {0, tap + stride * (outFrames - 1) + 1, s[2], s[3], c},
+                    new long[] {1, stride, 1, 1, 1}, 1, 1, 0, 0, 0);
+            SDVariable batched = frames.reshape(-1, s[2], s[3], c);
+            SDVariable filtered = (tap == 0 && bias != null
+                    ? sd.cnn.depthWiseConv2d(batched, kernels[tap], bias, config)
+                    : sd.cnn.depthWiseConv2d(batched, kernels[tap], config))
+                    .reshape(-1, outFrames, outHeight, outWidth, c);
+            sum = sum == null ? filtered : tap == 2 ? sum.add(name, filtered) : sum.add(filtered);
+        }
+        return sum;
     }
 
     /**
@@ -220,33 +282,31 @@ public final class NetworkBuilder {
             convolution.foldBatchNorm(module);
             return record(module, "BatchNorm3d", x, 2 * c, 2);
         }
+        SDVariable y;
         if (mode == Mode.TRAINING) {
-            // Mean, then the mean square of the centred values: moments' own gradient loses about 1e-4 in float32
-            // when the mean is large against the spread, as it is after the stem.
-            mean = sd.mean(x.variable(), 0, 2, 3, 4);
-            SDVariable centred = x.variable().sub(mean.reshape(1, c, 1, 1, 1));
-            variance = sd.mean(centred.mul(centred), 0, 2, 3, 4);
-            batchStatistics.add(new BatchStatistics(module, mean, variance, x.elements() / c));
+            TrainingBatchNorm bn = new TrainingBatchNorm(sd, x.variable(), gamma, beta, BATCH_NORM_EPSILON);
+            y = sd.updateVariableNameAndReference(bn.output(), uniqueName(module));
+            batchStatistics.add(new BatchStatistics(module, bn.mean(), bn.biasedVariance(), x.elements() / c));
         } else {
-            mean = heldFixed(mean);
-            variance = heldFixed(variance);
+            SDVariable scale = gamma.div(sd.math.sqrt(heldFixed(variance).add(BATCH_NORM_EPSILON)));
+            SDVariable shift = beta.sub(heldFixed(mean).mul(scale));
+            y = x.variable().mul(scale).add(uniqueName(module), shift);
         }
-        SDVariable scale = gamma.div(sd.math.sqrt(variance.add(BATCH_NORM_EPSILON)));
-        SDVariable shift = beta.sub(mean.mul(scale));
-        long[] broadcast = {1, c, 1, 1, 1};
-        SDVariable y = x.variable().mul(scale.reshape(broadcast)).add(uniqueName(module), shift.reshape(broadcast));
         return record(module, "BatchNorm3d", new Tensor(y, x.shape()), 2 * c, 2);
     }
 
     public Tensor relu(String module, Tensor x) {
-        return record(module, "ReLU", new Tensor(sd.nn.relu(uniqueName(module), x.variable(), 0), x.shape()), 0, 1);
+        SDVariable y = mode == Mode.TRAINING
+                ? sd.updateVariableNameAndReference(new Relu(sd, x.variable()).outputVariable(), uniqueName(module))
+                : sd.nn.relu(uniqueName(module), x.variable(), 0);
+        return record(module, "ReLU", new Tensor(y, x.shape()), 0, 1);
     }
 
     /** MaxPool3d(kernel 3, stride 2, padding 1). */
     public Tensor maxPool3d(String module, Tensor x) {
         SDVariable y = sd.cnn.maxPooling3d(uniqueName(module), x.variable(), Pooling3DConfig.builder()
                 .kD(3).kH(3).kW(3).sD(2).sH(2).sW(2).pD(1).pH(1).pW(1)
-                .type(Pooling3D.Pooling3DType.MAX).isNCDHW(true).build());
+                .type(Pooling3D.Pooling3DType.MAX).isNCDHW(false).build());
         long[] shape = {x.channels(), outputSize(x.shape()[1], 3, 2, 1),
                 outputSize(x.shape()[2], 3, 2, 1), outputSize(x.shape()[3], 3, 2, 1)};
         return record(module, "MaxPool3d", new Tensor(y, shape), 0, 2);
@@ -258,49 +318,46 @@ public final class NetworkBuilder {
      */
     public Tensor shortcutAvgPool3d(String module, Tensor x) {
         SDVariable padded = sd.nn.pad(x.variable(),
-                sd.constant(Nd4j.createFromArray(new int[][] {{0, 0}, {0, 0}, {0, 0}, {1, 1}, {1, 1}})), 0.0);
+                sd.constant(Nd4j.createFromArray(new int[][] {{0, 0}, {0, 0}, {1, 1}, {1, 1}, {0, 0}})), 0.0);
         SDVariable y = sd.cnn.avgPooling3d(uniqueName(module), padded, Pooling3DConfig.builder()
                 .kD(2).kH(3).kW(3).sD(2).sH(2).sW(2)
-                .type(Pooling3D.Pooling3DType.AVG).isNCDHW(true).build());
+                .type(Pooling3D.Pooling3DType.AVG).isNCDHW(false).build());
         long[] shape = {x.channels(), outputSize(x.shape()[1], 2, 2, 0),
                 outputSize(x.shape()[2], 3, 2, 1), outputSize(x.shape()[3], 3, 2, 1)};
         return record(module, "AvgPool3d", new Tensor(y, shape), 0, 18);
     }
 
-    /** [N,C,D,H,W] → [N,g,C/g,D,H,W] → [N,C/g,g,D,H,W] → [N,C,D,H,W]. */
+    /** The reference's channel_shuffle: channels as [g, C/g], transposed to [C/g, g]. */
     public Tensor channelShuffle(Tensor x, int groups) {
         long[] s = x.shape();
-        SDVariable grouped = x.variable().reshape(-1, groups, s[0] / groups, s[1], s[2], s[3]);
-        SDVariable shuffled = grouped.permute(0, 2, 1, 3, 4, 5).reshape(-1, s[0], s[1], s[2], s[3]);
+        SDVariable grouped = x.variable().reshape(-1, s[1], s[2], s[3], groups, s[0] / groups);
+        SDVariable shuffled = grouped.permute(0, 1, 2, 3, 5, 4).reshape(-1, s[1], s[2], s[3], s[0]);
         return new Tensor(shuffled, s);
     }
 
-    /**
-     * The first and second half of the channels, unstacked from a [N, 2, C/2, D, H, W] view: ND4J's unstack
-     * copies them out several times faster than its split along the channels.
-     */
+    /** The first and second half of the channels. */
     public Tensor[] splitChannelsInHalf(Tensor x) {
+        SDVariable[] halves = groupsOf(x, 2);
         long[] shape = x.shape().clone();
         shape[0] = x.channels() / 2;
-        SDVariable[] halves = sd.unstack(x.variable().reshape(-1, 2, shape[0], shape[1], shape[2], shape[3]), 1, 2);
         return new Tensor[] {new Tensor(halves[0], shape), new Tensor(halves[1], shape.clone())};
     }
 
     public Tensor concatChannels(Tensor first, Tensor second) {
         long[] shape = first.shape().clone();
         shape[0] = first.channels() + second.channels();
-        return new Tensor(sd.concat(1, first.variable(), second.variable()), shape);
+        return new Tensor(sd.concat(CHANNELS, first.variable(), second.variable()), shape);
     }
 
     /**
      * {@link #channelShuffle} with 2 groups of {@link #concatChannels}: the two tensors' channels interleaved,
-     * first[0], second[0], first[1], ..., by one stack on a new axis after the channels.
+     * first[0], second[0], first[1], ..., by one stack on a new last axis.
      */
     public Tensor concatAndShuffleChannels(Tensor first, Tensor second) {
-        long[] shape = first.shape().clone();
-        shape[0] = first.channels() + second.channels();
-        SDVariable stacked = sd.stack(2, first.variable(), second.variable());
-        return new Tensor(stacked.reshape(-1, shape[0], shape[1], shape[2], shape[3]), shape);
+        long[] s = first.shape().clone();
+        s[0] = first.channels() + second.channels();
+        SDVariable stacked = sd.stack(CHANNELS + 1, first.variable(), second.variable());
+        return new Tensor(stacked.reshape(-1, s[1], s[2], s[3], s[0]), s);
     }
 
     public Tensor add(Tensor a, Tensor b) {
@@ -309,7 +366,7 @@ public final class NetworkBuilder {
 
     /** The average over frames, height and width: [N,C,D,H,W] → [N,C]. */
     public Tensor globalAveragePool(Tensor x) {
-        return new Tensor(sd.mean(x.variable(), 2, 3, 4), x.channels());
+        return new Tensor(sd.mean(x.variable(), 1, 2, 3), x.channels());
     }
 
     /** Dropout with drop probability p: the identity in inference form, a fed mask in training form. */
@@ -337,11 +394,6 @@ public final class NetworkBuilder {
         return record(module, "Linear", new Tensor(y, outFeatures), in * outFeatures + outFeatures, 2 * in - 1);
     }
 
-    /** Marks a tensor as the network's output under the given name. */
-    public SDVariable output(Tensor x, String name) {
-        return sd.identity(name, x.variable());
-    }
-
     private SDVariable kaimingUniform(String name, long... shape) {
         long fanIn = 1;
         for (int i = 1; i < shape.length; i++) {
@@ -366,29 +418,45 @@ public final class NetworkBuilder {
         return new StopGradient(sd, statistic).outputVariable();
     }
 
+    /** The channels of a feature map in {@code groups} equal consecutive parts. */
+    private SDVariable[] groupsOf(Tensor x, int groups) {
+        if (groups == 1) {
+            return new SDVariable[] {x.variable()};
+        }
+        long[] s = x.shape();
+        return sd.unstack(x.variable().reshape(-1, s[1], s[2], s[3], groups, s[0] / groups), CHANNELS, groups);
+    }
+
+    /** One 1x1x1 convolution per group, with a bias when {@code biases} holds one, outputs concatenated. */
+    private SDVariable groupedPointwiseConv(String name, SDVariable[] inputs, SDVariable[] weights,
+            SDVariable[] biases) {
+        int groups = inputs.length;
+        SDVariable[] outputs = new SDVariable[groups];
+        for (int g = 0; g < groups; g++) {
+            Conv3DConfig config = pointwiseConfig(biases[g] != null);
+            String output = groups == 1 ? name : null;
+            outputs[g] = biases[g] != null
+                    ? sd.cnn.conv3d(output, inputs[g], weights[g], biases[g], config)
+                    : sd.cnn.conv3d(output, inputs[g], weights[g], config);
+        }
+        return groups == 1 ? outputs[0] : sd.concat(name, CHANNELS, outputs);
+    }
+
     /** The grouped 1x1x1 convolution of the folded form: one biased convolution per group, concatenated. */
-    private SDVariable foldedPointwiseConv(String module, Tensor x, int outChannels, int groups) {
+    private SDVariable foldedPointwiseConv(String module, String name, Tensor x, int outChannels, int groups) {
         long in = x.channels();
         long outPerGroup = outChannels / groups;
-        Conv3DConfig config = pointwiseConfig(true);
-        String name = uniqueName(module);
         long[] weightShape = {1, 1, 1, in / groups, outPerGroup};
-        if (groups == 1) {
-            SDVariable[] folded = foldedWeightAndBias(name, "", weightShape);
-            SDVariable y = sd.cnn.conv3d(name, x.variable(), folded[0], folded[1], config);
-            fold(module, new FoldedConvolution.Form(y, List.of(folded),
-                    (scaled, bias) -> List.of(scaled.permute(2, 3, 4, 1, 0), bias)));
-            return y;
-        }
-        SDVariable[] inputs = sd.split(x.variable(), groups, 1);
-        SDVariable[] outputs = new SDVariable[groups];
+        SDVariable[] weights = new SDVariable[groups];
+        SDVariable[] biases = new SDVariable[groups];
         List<SDVariable> constants = new ArrayList<>();
         for (int g = 0; g < groups; g++) {
-            SDVariable[] folded = foldedWeightAndBias(name, String.valueOf(g), weightShape);
+            SDVariable[] folded = foldedWeightAndBias(name, groups == 1 ? "" : String.valueOf(g), weightShape);
+            weights[g] = folded[0];
+            biases[g] = folded[1];
             constants.addAll(List.of(folded));
-            outputs[g] = sd.cnn.conv3d(inputs[g], folded[0], folded[1], config);
         }
-        SDVariable y = sd.concat(name, 1, outputs);
+        SDVariable y = groupedPointwiseConv(name, groupsOf(x, groups), weights, biases);
         fold(module, new FoldedConvolution.Form(y, constants, (scaled, bias) -> {
             List<INDArray> values = new ArrayList<>();
             for (int g = 0; g < groups; g++) {
@@ -409,13 +477,12 @@ public final class NetworkBuilder {
                     Nd4j.zeros(dataType, nd4jWeightShape[nd4jWeightShape.length - 1]))};
     }
 
-    private SDVariable fold(String module, FoldedConvolution.Form form) {
+    private void fold(String module, FoldedConvolution.Form form) {
         foldedByOutput.put(form.output().name(), new FoldedConvolution(module, form));
-        return form.output();
     }
 
     private static Conv3DConfig pointwiseConfig(boolean bias) {
-        return Conv3DConfig.builder().kD(1).kH(1).kW(1).biasUsed(bias).dataFormat("NCDHW").build();
+        return Conv3DConfig.builder().kD(1).kH(1).kW(1).biasUsed(bias).dataFormat(NDHWC).build();
     }
 
     /** PyTorch's [out, in/g, kD, kH, kW] to ND4J's [kD, kH, kW, in/g, out]. */

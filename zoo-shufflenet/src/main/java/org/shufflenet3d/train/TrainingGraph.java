@@ -1,31 +1,29 @@
 package org.shufflenet3d.train;
 
-import java.io.OutputStream;
-import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.Set;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
-import org.nd4j.autodiff.samediff.api.OutAndGrad;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.shufflenet3d.ClipShape;
 import org.shufflenet3d.ShuffleNet3d;
-import org.shufflenet3d.graph.DepthwiseConvolution;
+import org.shufflenet3d.graph.GraphExecutor;
+import org.shufflenet3d.graph.Gradients;
 import org.shufflenet3d.graph.NetworkBuilder;
 import org.shufflenet3d.graph.Networks;
 import org.shufflenet3d.graph.Tensor;
 
 /**
  * The training form of a {@link ShuffleNet3d}: the same declaration in {@link NetworkBuilder.Mode#TRAINING}, on
- * the model's own parameter arrays, with the mean cross-entropy loss. A step computes the loss and the gradients
- * of the parameters being trained and updates batch-norm running statistics as PyTorch does (momentum 0.1,
- * unbiased variance). When only the classifier trains, the frozen feature extractor stays in inference form.
+ * the model's own parameter arrays, with the mean cross-entropy loss and its gradients, run by a
+ * {@link GraphExecutor}. A step computes the loss and the gradients of the parameters being trained and updates
+ * batch-norm running statistics as PyTorch does (momentum 0.1, unbiased variance). When only the classifier trains,
+ * the frozen feature extractor stays in inference form.
  */
 final class TrainingGraph {
 
@@ -37,12 +35,12 @@ final class TrainingGraph {
 
     private final ShuffleNet3d model;
     private final Map<String, INDArray> live;
-    private final SameDiff sd = SameDiff.create();
     private final List<NetworkBuilder.BatchStatistics> statistics = new ArrayList<>();
     private final List<NetworkBuilder.DropoutMask> masks = new ArrayList<>();
-    private final List<String> trained;
+    private final Map<String, String> gradientOf = new HashMap<>();
     private final String logits;
     private final DataType dataType;
+    private final GraphExecutor executor;
 
     /** The outcome of one step: the loss before it, the logits it saw, the gradients of the trained parameters. */
     record Step(double loss, INDArray logits, Map<String, INDArray> gradients) {
@@ -51,14 +49,13 @@ final class TrainingGraph {
     TrainingGraph(ShuffleNet3d model, FineTuning portion, double dropout) {
         this.model = model;
         this.live = model.liveParameters();
+        this.dataType = model.dataType();
+        SameDiff sd = SameDiff.create();
         NetworkBuilder.ParameterSource shared = (graph, name, shape, initialValue) -> graph.var(name, live.get(name));
         NetworkBuilder.Mode featureMode = portion == FineTuning.LAST_LAYER
                 ? NetworkBuilder.Mode.INFERENCE : NetworkBuilder.Mode.TRAINING;
-        this.dataType = model.dataType();
-        NetworkBuilder features = new NetworkBuilder(sd, DepthwiseConvolution.DEFAULT, 0, shared, featureMode,
-                dataType);
-        NetworkBuilder classifier = new NetworkBuilder(sd, DepthwiseConvolution.DEFAULT, 0, shared,
-                NetworkBuilder.Mode.TRAINING, dataType);
+        NetworkBuilder features = new NetworkBuilder(sd, 0, shared, featureMode, dataType);
+        NetworkBuilder classifier = new NetworkBuilder(sd, 0, shared, NetworkBuilder.Mode.TRAINING, dataType);
         ClipShape clip = model.clipShape();
         Tensor input = features.input(ShuffleNet3d.INPUT, ClipShape.CHANNELS, clip.frames(), clip.height(),
                 clip.width());
@@ -67,34 +64,21 @@ final class TrainingGraph {
         this.logits = output.variable().name();
         SDVariable labels = sd.placeHolder(LABELS, dataType, -1, model.config().numClasses());
         SDVariable perClip = sd.nn.logSoftmax(output.variable()).mul(labels).sum(1);
-        sd.setLossVariables(perClip.mean().neg(LOSS));
+        SDVariable loss = perClip.mean().neg(LOSS);
         statistics.addAll(features.batchStatistics());
         masks.addAll(classifier.dropoutMasks());
-        Set<String> trainable = model.trainableParameterNames();
-        this.trained = trainable.stream().filter(name -> portion == FineTuning.COMPLETE
+        List<String> trained = model.trainableParameterNames().stream().filter(name -> portion == FineTuning.COMPLETE
                 || name.startsWith(Networks.CLASSIFIER_PREFIX)).toList();
-        createGradientFunctionQuietly();
-    }
-
-    /**
-     * Differentiates the graph now rather than at the first step: SameDiff 1.0.0-M2.1 prints a line per op to
-     * standard output while it does, which would bury a command's output, so standard output is muted meanwhile.
-     */
-    private void createGradientFunctionQuietly() {
-        PrintStream standardOutput = System.out;
-        synchronized (System.class) {
-            System.setOut(new PrintStream(OutputStream.nullOutputStream()));
-            try {
-                sd.createGradFunction(trained.toArray(String[]::new));
-            } finally {
-                System.setOut(standardOutput);
-            }
+        List<String> outputs = new ArrayList<>(List.of(LOSS, logits));
+        Gradients.declare(sd, loss, trained).forEach((parameter, gradient) -> {
+            gradientOf.put(gradient.name(), parameter);
+            outputs.add(gradient.name());
+        });
+        for (NetworkBuilder.BatchStatistics s : statistics) {
+            outputs.add(s.mean().name());
+            outputs.add(s.biasedVariance().name());
         }
-    }
-
-    /** The parameters this graph trains. */
-    List<String> trainedParameters() {
-        return trained;
+        this.executor = new GraphExecutor(sd, outputs);
     }
 
     /** One forward and backward pass; updates running statistics, not parameters. */
@@ -105,18 +89,14 @@ final class TrainingGraph {
         for (NetworkBuilder.DropoutMask mask : masks) {
             feed.put(mask.placeholder(), dropoutMask(clips.size(0), mask, dropoutRandom).castTo(dataType));
         }
-        List<String> outputs = new ArrayList<>(List.of(LOSS, logits));
-        for (NetworkBuilder.BatchStatistics s : statistics) {
-            outputs.add(s.mean().name());
-            outputs.add(s.biasedVariance().name());
-        }
-        OutAndGrad result = sd.calculateGradientsAndOutputs(feed, outputs, trained);
-        Map<String, INDArray> values = result.getOutputs();
+        Map<String, INDArray> values = executor.run(feed);
         for (NetworkBuilder.BatchStatistics s : statistics) {
             updateRunningStatistics(s, values.get(s.mean().name()), values.get(s.biasedVariance().name()),
                     clips.size(0) * s.valuesPerSample());
         }
-        return new Step(values.get(LOSS).getDouble(0), values.get(logits), result.getGradients());
+        Map<String, INDArray> gradients = new HashMap<>();
+        gradientOf.forEach((gradient, parameter) -> gradients.put(parameter, values.get(gradient)));
+        return new Step(values.get(LOSS).getDouble(0), values.get(logits), gradients);
     }
 
     private void updateRunningStatistics(NetworkBuilder.BatchStatistics s, INDArray mean, INDArray biasedVariance,

@@ -36,7 +36,6 @@ import org.shufflenet3d.ShuffleNet3d;
 import org.shufflenet3d.ShuffleNetConfig;
 import org.shufflenet3d.WeightFiles;
 import org.shufflenet3d.WeightMismatchException;
-import org.shufflenet3d.graph.DepthwiseConvolution;
 import org.shufflenet3d.graph.Networks;
 import org.shufflenet3d.io.AtomicFiles;
 import org.shufflenet3d.io.MalformedFileException;
@@ -108,7 +107,7 @@ public abstract class ShuffleNet3dZooModel extends ZooModel<ShuffleNet3dZooModel
 
     /** The network as a {@link ShuffleNet3d}, initialised as PyTorch initialises it. */
     public ShuffleNet3d initModel() {
-        return ShuffleNet3d.create(config(), clip(), DepthwiseConvolution.DEFAULT, seed);
+        return ShuffleNet3d.create(config(), clip(), seed);
     }
 
     /** The network's SameDiff graph ({@code input} → {@code logits}, {@code probabilities}). */
@@ -131,7 +130,7 @@ public abstract class ShuffleNet3dZooModel extends ZooModel<ShuffleNet3dZooModel
             throw new InvalidConfigurationException(checkpoint + " is a " + checkpoint.architecture().referenceName()
                     + " checkpoint; " + modelName() + " is " + config().architecture().referenceName());
         }
-        ShuffleNet3d model = ShuffleNet3d.create(checkpoint.config(), clip(), DepthwiseConvolution.DEFAULT, seed);
+        ShuffleNet3d model = ShuffleNet3d.create(checkpoint.config(), clip(), seed);
         model.loadWeights(pretrainedFile(checkpoint));
         return model;
     }
@@ -143,7 +142,7 @@ public abstract class ShuffleNet3dZooModel extends ZooModel<ShuffleNet3dZooModel
             throw new WeightMismatchException(file + " holds " + found.describe() + "; " + modelName() + " is "
                     + config().architecture().referenceName());
         }
-        ShuffleNet3d model = ShuffleNet3d.create(found, clip(), DepthwiseConvolution.DEFAULT, seed);
+        ShuffleNet3d model = ShuffleNet3d.create(found, clip(), seed);
         model.loadWeights(file);
         return model;
     }

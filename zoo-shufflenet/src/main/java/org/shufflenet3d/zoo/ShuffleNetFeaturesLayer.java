@@ -17,7 +17,6 @@ import org.shufflenet3d.Architecture;
 import org.shufflenet3d.ClipShape;
 import org.shufflenet3d.ShuffleNet3d;
 import org.shufflenet3d.ShuffleNetConfig;
-import org.shufflenet3d.graph.DepthwiseConvolution;
 import org.shufflenet3d.graph.NetworkBuilder;
 import org.shufflenet3d.graph.Networks;
 import org.shufflenet3d.graph.Tensor;
@@ -88,7 +87,7 @@ public class ShuffleNetFeaturesLayer extends SameDiffLayer {
     }
 
     private Declaration declareWithoutWeights() {
-        NetworkBuilder nb = new NetworkBuilder(SameDiff.create(), DepthwiseConvolution.DEFAULT, seed,
+        NetworkBuilder nb = new NetworkBuilder(SameDiff.create(), seed,
                 (sd, name, shape, initialValue) -> sd.var(name, DataType.FLOAT, shape));
         ClipShape clip = clip();
         Tensor input = nb.input("input", ClipShape.CHANNELS, clip.frames(), clip.height(), clip.width());
@@ -98,9 +97,9 @@ public class ShuffleNetFeaturesLayer extends SameDiffLayer {
     @Override
     public SDVariable defineLayer(SameDiff sd, SDVariable layerInput, Map<String, SDVariable> paramTable,
             SDVariable mask) {
-        NetworkBuilder nb = new NetworkBuilder(sd, DepthwiseConvolution.DEFAULT, seed,
+        NetworkBuilder nb = new NetworkBuilder(sd, seed,
                 (graph, name, shape, initialValue) -> paramTable.get(parameterKey(name)));
-        Tensor clips = new Tensor(layerInput, ClipShape.CHANNELS, frames, height, width);
+        Tensor clips = nb.fromReferenceLayout(layerInput, ClipShape.CHANNELS, frames, height, width);
         return Networks.declareFeatures(nb, config(), clips).variable();
     }
 
@@ -111,7 +110,7 @@ public class ShuffleNetFeaturesLayer extends SameDiffLayer {
 
     @Override
     public void initializeParameters(Map<String, INDArray> params) {
-        Map<String, INDArray> initial = ShuffleNet3d.create(config(), clip(), DepthwiseConvolution.DEFAULT, seed)
+        Map<String, INDArray> initial = ShuffleNet3d.create(config(), clip(), seed)
                 .weights();
         params.forEach((key, view) -> view.assign(initial.get(stateDictName(key))));
     }

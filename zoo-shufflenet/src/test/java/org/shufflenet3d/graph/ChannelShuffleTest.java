@@ -53,7 +53,7 @@ class ChannelShuffleTest {
     @Test
     void keepsTheShape() {
         SameDiff sd = SameDiff.create();
-        NetworkBuilder nb = new NetworkBuilder(sd, DepthwiseConvolution.DEFAULT, 0);
+        NetworkBuilder nb = new NetworkBuilder(sd, 0);
 
         Tensor y = nb.channelShuffle(nb.input("x", C, D, H, W), 3);
 
@@ -64,7 +64,7 @@ class ChannelShuffleTest {
     void concatAndShuffleIsConcatThenShuffleByTwo() {
         INDArray x = uniform(3, -1, 1, N, C, D, H, W);
         SameDiff sd = SameDiff.create();
-        NetworkBuilder nb = new NetworkBuilder(sd, DepthwiseConvolution.DEFAULT, 0);
+        NetworkBuilder nb = new NetworkBuilder(sd, 0);
         Tensor in = nb.input("x", C, D, H, W);
         Tensor[] halves = nb.splitChannelsInHalf(in);
         nb.output(nb.channelShuffle(nb.concatChannels(halves[1], halves[0]), 2), "expected");
@@ -79,7 +79,7 @@ class ChannelShuffleTest {
     /** Channel shuffles with the given groups, one after the other. */
     private static INDArray shuffle(INDArray x, int... groups) {
         SameDiff sd = SameDiff.create();
-        NetworkBuilder nb = new NetworkBuilder(sd, DepthwiseConvolution.DEFAULT, 0);
+        NetworkBuilder nb = new NetworkBuilder(sd, 0);
         Tensor y = nb.input("x", C, D, H, W);
         for (int g : groups) {
             y = nb.channelShuffle(y, g);

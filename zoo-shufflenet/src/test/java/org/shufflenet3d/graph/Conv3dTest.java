@@ -23,7 +23,7 @@ class Conv3dTest {
         INDArray x = uniform(kernel + 7L * sh + 3L * padding, -1, 1, N, IN, D, H, W);
         INDArray weight = uniform(99, -1, 1, OUT, IN, kernel, kernel, kernel);
         SameDiff sd = SameDiff.create();
-        NetworkBuilder nb = new NetworkBuilder(sd, DepthwiseConvolution.DEFAULT, 0);
+        NetworkBuilder nb = new NetworkBuilder(sd, 0);
         nb.output(nb.conv3d("conv", nb.input("x", IN, D, H, W), OUT, kernel, stride, padding), "out");
         assertArrayEquals(weight.shape(), sd.getVariable("conv.weight").getArr().shape(), "PyTorch weight layout");
         sd.getVariable("conv.weight").getArr().assign(weight);

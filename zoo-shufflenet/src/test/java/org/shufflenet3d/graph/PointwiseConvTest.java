@@ -48,7 +48,7 @@ class PointwiseConvTest {
     @ValueSource(ints = {1, 2, 3})
     void declaresTheWeightInPyTorchLayout(int groups) {
         SameDiff sd = SameDiff.create();
-        NetworkBuilder nb = new NetworkBuilder(sd, DepthwiseConvolution.DEFAULT, 0);
+        NetworkBuilder nb = new NetworkBuilder(sd, 0);
 
         Tensor y = nb.pointwiseConv("pw", nb.input("x", IN, D, H, W), OUT, groups);
 
@@ -58,7 +58,7 @@ class PointwiseConvTest {
 
     private static INDArray pointwise(INDArray x, INDArray weight, int groups) {
         SameDiff sd = SameDiff.create();
-        NetworkBuilder nb = new NetworkBuilder(sd, DepthwiseConvolution.DEFAULT, 0);
+        NetworkBuilder nb = new NetworkBuilder(sd, 0);
         nb.output(nb.pointwiseConv("pw", nb.input("x", IN, D, H, W), OUT, groups), "out");
         sd.getVariable("pw.weight").getArr().assign(weight);
         return run(sd, "x", x, "out");

@@ -27,7 +27,6 @@ import org.shufflenet3d.ShuffleNet3d;
 import org.shufflenet3d.ShuffleNetConfig;
 import org.shufflenet3d.data.LabeledClips;
 import org.shufflenet3d.data.SyntheticMotion;
-import org.shufflenet3d.graph.DepthwiseConvolution;
 import org.shufflenet3d.graph.Networks;
 
 /** Evaluation's numbers against the same numbers computed here, clip by clip, from the model's logits. */
@@ -89,7 +88,7 @@ class EvaluationTest {
      */
     @BeforeAll
     static void setUp() {
-        model = ShuffleNet3d.create(ShuffleNetConfig.v2(0.25, CLASSES), CLIP, DepthwiseConvolution.DEFAULT, 3);
+        model = ShuffleNet3d.create(ShuffleNetConfig.v2(0.25, CLASSES), CLIP, 3);
         for (int i = 0; i < POOL; i++) {
             // noise around a per-clip level, so that the network's features differ between clips
             double level = -120 + 240.0 * i / (POOL - 1);

@@ -20,7 +20,6 @@ import org.nd4j.shade.jackson.databind.ObjectMapper;
 import org.shufflenet3d.ClipShape;
 import org.shufflenet3d.ShuffleNet3d;
 import org.shufflenet3d.WeightFiles;
-import org.shufflenet3d.graph.DepthwiseConvolution;
 import org.shufflenet3d.io.NumpyFiles;
 import org.shufflenet3d.train.Adam;
 import org.shufflenet3d.train.FineTuning;
@@ -76,7 +75,7 @@ class TrainingParityTest {
         long[] batchShape = clip.batchShape(run.get("batch").asInt());
         Path weightsFile = CASES.resolve(run.get("case").asText() + ".weights.npz");
         ShuffleNet3d model = ShuffleNet3d.create(WeightFiles.read(weightsFile).config(), clip,
-                DepthwiseConvolution.DEFAULT, 0, tolerance.type());
+                0, tolerance.type());
         model.loadWeights(weightsFile);
         Map<String, INDArray> initial = model.weights();
         TrainingSession session = new TrainingSession(model, optimizer(run), FineTuning.COMPLETE, 0.0);

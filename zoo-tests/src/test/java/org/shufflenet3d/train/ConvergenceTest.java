@@ -12,7 +12,6 @@ import org.shufflenet3d.ShuffleNet3d;
 import org.shufflenet3d.ShuffleNetConfig;
 import org.shufflenet3d.data.LabeledClips;
 import org.shufflenet3d.data.SyntheticMotion;
-import org.shufflenet3d.graph.DepthwiseConvolution;
 
 /**
  * Training learns what only motion tells apart: squares moving in four directions over noise redrawn every frame.
@@ -26,7 +25,7 @@ class ConvergenceTest {
     void reachesNinetyPercentOnGeneratedMotion(String arch, double width, int groups, int size) throws IOException {
         ClipShape clip = new ClipShape(16, size, size);
         ShuffleNetConfig config = new ShuffleNetConfig(Architecture.fromReferenceName(arch), width, groups, 4);
-        ShuffleNet3d model = ShuffleNet3d.create(config, clip, DepthwiseConvolution.DEFAULT, 1);
+        ShuffleNet3d model = ShuffleNet3d.create(config, clip, 1);
         LabeledClips train = new SyntheticMotion(128, clip, 1);
         LabeledClips validation = new SyntheticMotion(48, clip, 7920);
         Trainer trainer = new Trainer(model, Sgd.reference(), LearningRateSchedule.constant(0.02),

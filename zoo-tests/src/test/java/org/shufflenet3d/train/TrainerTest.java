@@ -20,7 +20,6 @@ import org.shufflenet3d.ShuffleNetConfig;
 import org.shufflenet3d.WeightMismatchException;
 import org.shufflenet3d.data.LabeledClips;
 import org.shufflenet3d.data.SyntheticMotion;
-import org.shufflenet3d.graph.DepthwiseConvolution;
 
 /** Epochs, checkpoints, resuming, and what stops training. */
 class TrainerTest {
@@ -31,7 +30,7 @@ class TrainerTest {
     Path dir;
 
     private static ShuffleNet3d model() {
-        return ShuffleNet3d.create(ShuffleNetConfig.v2(0.25, 4), CLIP, DepthwiseConvolution.DEFAULT, 5);
+        return ShuffleNet3d.create(ShuffleNetConfig.v2(0.25, 4), CLIP, 5);
     }
 
     private Trainer trainer(ShuffleNet3d model, int epochs, Path checkpoints, double learningRate) {

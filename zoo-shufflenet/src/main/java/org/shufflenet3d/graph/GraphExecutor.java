@@ -1,0 +1,494 @@
+package org.shufflenet3d.graph;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import org.nd4j.autodiff.functions.DifferentialFunction;
+import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.autodiff.samediff.VariableType;
+import org.nd4j.autodiff.samediff.internal.SameDiffOp;
+import org.nd4j.autodiff.samediff.internal.Variable;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.BaseOp;
+import org.nd4j.linalg.api.ops.CustomOp;
+import org.nd4j.linalg.api.ops.DynamicCustomOp;
+import org.nd4j.linalg.api.ops.Op;
+import org.nd4j.linalg.api.ops.OpContext;
+import org.nd4j.linalg.api.ops.ScalarOp;
+import org.nd4j.linalg.api.ops.impl.shape.Reshape;
+import org.nd4j.linalg.api.ops.impl.transforms.same.Identity;
+import org.nd4j.linalg.api.shape.LongShapeDescriptor;
+import org.nd4j.linalg.api.shape.Shape;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * Runs a SameDiff graph for a fixed set of outputs, in place of SameDiff's own session: the ops the outputs need, in
+ * one order worked out once; every intermediate array returned to a pool right after its last reader and reused for
+ * the next array of the same type and length; output shapes worked out once per input geometry; reshapes of
+ * contiguous arrays taken as views. After the first call a run allocates only the arrays it returns, and memory
+ * holds only the arrays still to be read, where SameDiff 1.0.0-M2.1's session keeps every array of a gradient
+ * computation until the garbage collector finds it, and spends more time per op.
+ *
+ * <p>This is the one class of the library that depends on how SameDiff stores a graph internally (its
+ * {@link SameDiffOp} and {@link Variable} records); {@code GraphExecutorTest} fails if that changes. Ops that
+ * implement {@link JavaOp} run their own code; the others run through ND4J's executioner with an op context, as
+ * SameDiff runs them. Control flow is not supported. Concurrent calls are safe: each thread borrows a session of
+ * its own (op contexts and pool).
+ */
+public final class GraphExecutor {
+
+    /** An op that the executor runs by calling it: for computations that ND4J's own ops do slowly. */
+    public interface JavaOp {
+        /** The shapes and types of the outputs for these inputs. */
+        List<LongShapeDescriptor> outputShapes(INDArray[] inputs);
+
+        /** Computes the outputs into arrays allocated with the shapes {@link #outputShapes} gave. */
+        void execute(INDArray[] inputs, INDArray[] outputs);
+    }
+
+    private enum Source { COMPUTED, PLACEHOLDER, STORED }
+
+    private enum Kind { ALIAS, RESHAPE, JAVA, CUSTOM, LEGACY }
+
+    /** One op of the plan. */
+    private record Step(String name, DifferentialFunction op, Kind kind, Source[] sources, String[] inputNames,
+            int[] inputSlots, int[] outputSlots, DataType[] outputTypes) {
+    }
+
+    private final SameDiff sd;
+    private final List<Step> steps = new ArrayList<>();
+    private final Map<String, Integer> slots = new HashMap<>();
+    private final int[] readsPerSlot;
+    private final String[] outputs;
+    private final Source[] outputSources;
+    private final int[] outputSlots;
+    private final Set<String> placeholdersRead = new LinkedHashSet<>();
+    private final Map<String, List<LongShapeDescriptor>[]> shapesByGeometry = new ConcurrentHashMap<>();
+    private final ConcurrentLinkedQueue<Session> idle = new ConcurrentLinkedQueue<>();
+
+    /** Plans the computation of the variables named {@code outputs} in {@code sd}. */
+    public GraphExecutor(SameDiff sd, List<String> outputs) {
+        this.sd = sd;
+        this.outputs = outputs.toArray(String[]::new);
+        for (String op : order(sd, outputs)) {
+            addStep(sd.getOps().get(op));
+        }
+        outputSources = new Source[this.outputs.length];
+        outputSlots = new int[this.outputs.length];
+        for (int i = 0; i < this.outputs.length; i++) {
+            outputSources[i] = source(this.outputs[i]);
+            outputSlots[i] = outputSources[i] == Source.COMPUTED ? slot(this.outputs[i]) : -1;
+            if (outputSources[i] == Source.PLACEHOLDER) {
+                placeholdersRead.add(this.outputs[i]);
+            }
+        }
+        readsPerSlot = new int[slots.size()];
+        for (Step step : steps) {
+            for (int slot : step.inputSlots()) {
+                if (slot >= 0) {
+                    readsPerSlot[slot]++;
+                }
+            }
+        }
+        for (int slot : outputSlots) {
+            if (slot >= 0) {
+                readsPerSlot[slot]++;
+            }
+        }
+    }
+
+    /** The number of ops a run executes. */
+    public int opCount() {
+        return steps.size();
+    }
+
+    /** The placeholders a run reads. */
+    public Set<String> placeholders() {
+        return Collections.unmodifiableSet(placeholdersRead);
+    }
+
+    /**
+     * Computes the outputs from the placeholders' values, by name. The returned arrays belong to the caller: the
+     * executor keeps no reference to them, nor to the placeholders' values.
+     */
+    public Map<String, INDArray> run(Map<String, INDArray> placeholderValues) {
+        for (String name : placeholdersRead) {
+            if (placeholderValues.get(name) == null) {
+                throw new IllegalArgumentException("no value for the placeholder '" + name + "'");
+            }
+        }
+        Session session = idle.poll();
+        if (session == null) {
+            session = new Session();
+        }
+        try {
+            return session.run(placeholderValues);
+        } finally {
+            idle.add(session);
+        }
+    }
+
+    /** The ops the outputs need, each after the ops it depends on. */
+    private static List<String> order(SameDiff sd, List<String> outputs) {
+        Map<String, Variable> variables = sd.getVariables();
+        List<String> ordered = new ArrayList<>();
+        Set<String> visited = new HashSet<>();
+        Deque<String> pending = new ArrayDeque<>();
+        Set<String> expanded = new HashSet<>();
+        for (String output : outputs) {
+            Variable v = variables.get(output);
+            if (v == null) {
+                throw new IllegalArgumentException("the graph has no variable '" + output + "'");
+            }
+            if (v.getOutputOfOp() != null) {
+                pending.push(v.getOutputOfOp());
+            }
+            while (!pending.isEmpty()) {
+                String op = pending.peek();
+                if (visited.contains(op)) {
+                    pending.pop();
+                    continue;
+                }
+                if (expanded.add(op)) {
+                    for (String input : dependencies(sd.getOps().get(op))) {
+                        String producer = variables.get(input).getOutputOfOp();
+                        if (producer != null && !visited.contains(producer)) {
+                            pending.push(producer);
+                        }
+                    }
+                } else {
+                    pending.pop();
+                    visited.add(op);
+                    ordered.add(op);
+                }
+            }
+        }
+        return ordered;
+    }
+
+    private static List<String> dependencies(SameDiffOp op) {
+        List<String> dependencies = new ArrayList<>();
+        if (op.getInputsToOp() != null) {
+            dependencies.addAll(op.getInputsToOp());
+        }
+        if (op.getControlDeps() != null) {
+            dependencies.addAll(op.getControlDeps());
+        }
+        return dependencies;
+    }
+
+    private void addStep(SameDiffOp record) {
+        DifferentialFunction op = record.getOp();
+        List<String> inputs = record.getInputsToOp() == null ? List.of() : record.getInputsToOp();
+        Source[] sources = new Source[inputs.size()];
+        int[] inputSlots = new int[inputs.size()];
+        for (int i = 0; i < inputs.size(); i++) {
+            sources[i] = source(inputs.get(i));
+            inputSlots[i] = sources[i] == Source.COMPUTED ? slot(inputs.get(i)) : -1;
+            if (sources[i] == Source.PLACEHOLDER) {
+                placeholdersRead.add(inputs.get(i));
+            }
+        }
+        List<String> outs = record.getOutputsOfOp();
+        int[] outputSlotsOfOp = new int[outs.size()];
+        DataType[] types = new DataType[outs.size()];
+        for (int i = 0; i < outs.size(); i++) {
+            outputSlotsOfOp[i] = slot(outs.get(i));
+            types[i] = sd.getVariable(outs.get(i)).dataType();
+        }
+        steps.add(new Step(record.getName(), op, kind(op), sources, inputs.toArray(String[]::new), inputSlots,
+                outputSlotsOfOp, types));
+    }
+
+    private static Kind kind(DifferentialFunction op) {
+        if (op instanceof Identity) {
+            return Kind.ALIAS;
+        }
+        if (op instanceof Reshape) {
+            return Kind.RESHAPE;
+        }
+        if (op instanceof JavaOp) {
+            return Kind.JAVA;
+        }
+        if (op instanceof DynamicCustomOp) {
+            return Kind.CUSTOM;
+        }
+        if (op instanceof BaseOp) {
+            return Kind.LEGACY;
+        }
+        throw new UnsupportedOperationException("op " + op.getOwnName() + " (" + op.getClass().getName()
+                + ") cannot be run by GraphExecutor");
+    }
+
+    private Source source(String name) {
+        SDVariable v = sd.getVariable(name);
+        if (v.getVariableType() == VariableType.PLACEHOLDER) {
+            return Source.PLACEHOLDER;
+        }
+        return v.getVariableType() == VariableType.ARRAY ? Source.COMPUTED : Source.STORED;
+    }
+
+    private int slot(String name) {
+        return slots.computeIfAbsent(name, n -> slots.size());
+    }
+
+    /** What every shape in the graph depends on: the placeholders' shapes and types. */
+    private String geometry(Map<String, INDArray> placeholderValues) {
+        StringBuilder key = new StringBuilder();
+        for (String name : placeholdersRead) {
+            INDArray value = placeholderValues.get(name);
+            key.append(Arrays.toString(value.shape())).append(value.dataType()).append(';');
+        }
+        return key.toString();
+    }
+
+    private static long poolKey(DataType type, long length) {
+        return length * 64 + type.ordinal();
+    }
+
+    /**
+     * One thread's state: op contexts and the pool. Each computed value lives in an array the executor allocated
+     * (its owner; a view shares its owner) or in one it does not manage (a placeholder's, a variable's); an owner
+     * goes back to the pool when the reads still due from all the values it holds reach zero.
+     */
+    private final class Session {
+        private final OpContext[] contexts = new OpContext[steps.size()];
+        private final Map<Long, Deque<INDArray>> pool = new HashMap<>();
+        private final INDArray[] values = new INDArray[slots.size()];
+        private final INDArray[] owners = new INDArray[slots.size()];
+        private final Map<INDArray, Integer> readsDue = new IdentityHashMap<>();
+
+        Map<String, INDArray> run(Map<String, INDArray> placeholderValues) {
+            String geometry = geometry(placeholderValues);
+            List<LongShapeDescriptor>[] shapes = shapesByGeometry.get(geometry);
+            boolean recordShapes = shapes == null;
+            if (recordShapes) {
+                @SuppressWarnings("unchecked")
+                List<LongShapeDescriptor>[] fresh = new List[steps.size()];
+                shapes = fresh;
+            }
+            try {
+                for (int s = 0; s < steps.size(); s++) {
+                    runStep(s, placeholderValues, shapes, recordShapes);
+                }
+                if (recordShapes) {
+                    shapesByGeometry.putIfAbsent(geometry, shapes);
+                }
+                Map<String, INDArray> result = new LinkedHashMap<>();
+                for (int i = 0; i < outputs.length; i++) {
+                    result.put(outputs[i], switch (outputSources[i]) {
+                        case COMPUTED -> values[outputSlots[i]];
+                        case PLACEHOLDER -> placeholderValues.get(outputs[i]);
+                        case STORED -> sd.getArrForVarName(outputs[i]);
+                    });
+                    if (outputSlots[i] >= 0 && owners[outputSlots[i]] != null) {
+                        readsDue.remove(owners[outputSlots[i]]);
+                    }
+                }
+                return result;
+            } finally {
+                readsDue.keySet().forEach(this::recycle);
+                readsDue.clear();
+                Arrays.fill(values, null);
+                Arrays.fill(owners, null);
+            }
+        }
+
+        private void runStep(int index, Map<String, INDArray> placeholderValues, List<LongShapeDescriptor>[] shapes,
+                boolean recordShapes) {
+            Step step = steps.get(index);
+            INDArray[] inputs = new INDArray[step.inputNames().length];
+            for (int i = 0; i < inputs.length; i++) {
+                inputs[i] = switch (step.sources()[i]) {
+                    case COMPUTED -> values[step.inputSlots()[i]];
+                    case PLACEHOLDER -> placeholderValues.get(step.inputNames()[i]);
+                    case STORED -> sd.getArrForVarName(step.inputNames()[i]);
+                };
+                if (inputs[i] == null) {
+                    throw new IllegalStateException("op " + step.name() + " has no value for its input "
+                            + step.inputNames()[i]);
+                }
+            }
+            try {
+                switch (step.kind()) {
+                    case ALIAS -> hold(step.outputSlots()[0], inputs[0], ownerOf(step, 0));
+                    case RESHAPE -> reshape(index, step, inputs, shapes, recordShapes);
+                    default -> {
+                        INDArray[] results = execute(index, step, inputs, shapes, recordShapes);
+                        for (int o = 0; o < results.length; o++) {
+                            hold(step.outputSlots()[o], results[o], results[o]);
+                        }
+                    }
+                }
+            } catch (RuntimeException e) {
+                throw new IllegalStateException("op " + step.name() + " (" + step.op().opName() + ") failed on "
+                        + describe(inputs) + ": " + e.getMessage(), e);
+            }
+            for (int slot : step.inputSlots()) {
+                if (slot >= 0 && owners[slot] != null) {
+                    readOnce(owners[slot], 1);
+                }
+            }
+            for (int slot : step.outputSlots()) {
+                if (readsPerSlot[slot] == 0 && owners[slot] != null) {
+                    readOnce(owners[slot], 0);
+                }
+            }
+        }
+
+        private INDArray ownerOf(Step step, int input) {
+            int slot = step.inputSlots()[input];
+            return slot >= 0 ? owners[slot] : null;
+        }
+
+        /** A contiguous input reshaped in place; otherwise the op runs and copies. */
+        private void reshape(int index, Step step, INDArray[] inputs, List<LongShapeDescriptor>[] shapes,
+                boolean recordShapes) {
+            if (recordShapes) {
+                shapes[index] = calculateShapes(index, step, inputs);
+            }
+            INDArray input = inputs[0];
+            if (input.ordering() == 'c' && Shape.hasDefaultStridesForShape(input)) {
+                INDArray view = input.reshape('c', shapes[index].get(0).getShape());
+                if (view.data() == input.data()) {
+                    hold(step.outputSlots()[0], view, ownerOf(step, 0));
+                    return;
+                }
+            }
+            INDArray[] results = execute(index, step, inputs, shapes, false);
+            hold(step.outputSlots()[0], results[0], results[0]);
+        }
+
+        private INDArray[] execute(int index, Step step, INDArray[] inputs, List<LongShapeDescriptor>[] shapes,
+                boolean recordShapes) {
+            if (step.kind() == Kind.JAVA) {
+                JavaOp op = (JavaOp) step.op();
+                if (recordShapes) {
+                    shapes[index] = op.outputShapes(inputs);
+                }
+                INDArray[] results = allocate(step, shapes[index]);
+                op.execute(inputs, results);
+                return results;
+            }
+            OpContext context = context(index, step, inputs);
+            if (recordShapes) {
+                shapes[index] = calculateShapes(index, step, inputs);
+            }
+            INDArray[] results = allocate(step, shapes[index]);
+            context.setOutputArrays(results);
+            if (step.op() instanceof CustomOp custom) {
+                Nd4j.exec(custom, context);
+            } else {
+                Nd4j.exec((Op) step.op(), context);
+            }
+            context.purge();
+            return results;
+        }
+
+        private List<LongShapeDescriptor> calculateShapes(int index, Step step, INDArray[] inputs) {
+            OpContext context = context(index, step, inputs);
+            List<LongShapeDescriptor> calculated = step.kind() == Kind.LEGACY
+                    ? ((BaseOp) step.op()).calculateOutputShape(context)
+                    : ((DynamicCustomOp) step.op()).calculateOutputShape(context);
+            List<LongShapeDescriptor> typed = new ArrayList<>();
+            for (int i = 0; i < calculated.size(); i++) {
+                LongShapeDescriptor shape = calculated.get(i);
+                // ND4J's shape functions cannot always tell an output's type; the graph's variable says it.
+                typed.add(i < step.outputTypes().length && shape.dataType() != step.outputTypes()[i]
+                        ? shape.asDataType(step.outputTypes()[i]) : shape);
+            }
+            return typed;
+        }
+
+        private OpContext context(int index, Step step, INDArray[] inputs) {
+            OpContext context = contexts[index];
+            if (context == null) {
+                context = Nd4j.getExecutioner().buildContext();
+                contexts[index] = context;
+            }
+            if (step.kind() == Kind.LEGACY) {
+                context.setInputArray(0, inputs[0]);
+                if (inputs.length > 1) {
+                    if (step.op() instanceof ScalarOp || inputs.length > 2) {
+                        throw new UnsupportedOperationException("legacy op with its scalar or axis as an input");
+                    }
+                    context.setInputArray(1, inputs[1]);
+                }
+            } else {
+                DynamicCustomOp op = (DynamicCustomOp) step.op();
+                context.setArgs(inputs, op.iArgs(), op.dArgs(), op.tArgs(), op.bArgs());
+            }
+            return context;
+        }
+
+        private INDArray[] allocate(Step step, List<LongShapeDescriptor> shapes) {
+            if (shapes == null || shapes.size() != step.outputSlots().length) {
+                throw new IllegalStateException("its shape function gave " + (shapes == null ? "no" : shapes.size())
+                        + " shapes for " + step.outputSlots().length + " outputs");
+            }
+            INDArray[] results = new INDArray[shapes.size()];
+            for (int i = 0; i < results.length; i++) {
+                long[] dims = shapes.get(i).getShape();
+                DataType type = shapes.get(i).dataType();
+                Deque<INDArray> free = pool.get(poolKey(type, Shape.lengthOf(dims)));
+                INDArray array = free == null ? null : free.poll();
+                if (array == null) {
+                    array = Nd4j.createUninitializedDetached(type, dims);
+                } else if (!Arrays.equals(array.shape(), dims)) {
+                    array = array.reshape('c', dims);
+                }
+                results[i] = array;
+            }
+            return results;
+        }
+
+        /** Records a value and the executor's array it lives in (null for arrays the executor does not own). */
+        private void hold(int slot, INDArray value, INDArray owner) {
+            values[slot] = value;
+            owners[slot] = owner;
+            if (owner != null) {
+                readsDue.merge(owner, readsPerSlot[slot], Integer::sum);
+            }
+        }
+
+        /** Counts {@code reads} reads of an owner's values; recycles it when none are due. */
+        private void readOnce(INDArray owner, int reads) {
+            Integer due = readsDue.get(owner);
+            if (due == null) {
+                return;
+            }
+            if (due - reads == 0) {
+                readsDue.remove(owner);
+                recycle(owner);
+            } else {
+                readsDue.put(owner, due - reads);
+            }
+        }
+
+        private void recycle(INDArray array) {
+            pool.computeIfAbsent(poolKey(array.dataType(), array.length()), k -> new ArrayDeque<>()).push(array);
+        }
+    }
+
+    private static String describe(INDArray[] arrays) {
+        StringBuilder out = new StringBuilder("[");
+        for (INDArray a : arrays) {
+            out.append(out.length() > 1 ? ", " : "").append(a.dataType()).append(Arrays.toString(a.shape()));
+        }
+        return out.append(']').toString();
+    }
+}
