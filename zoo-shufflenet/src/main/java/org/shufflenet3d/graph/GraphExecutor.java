@@ -60,6 +60,30 @@ public final class GraphExecutor {
         void execute(INDArray[] inputs, INDArray[] outputs);
     }
 
+    /** Time spent per kind of op (ND4J's op name, and the first input's shape when asked) over runs. */
+    public static final class OpTimes {
+        private final Map<String, double[]> millisAndCalls = new java.util.TreeMap<>();
+        private final boolean byShape;
+
+        public OpTimes(boolean byShape) {
+            this.byShape = byShape;
+        }
+
+        synchronized void add(String op, long nanos) {
+            double[] entry = millisAndCalls.computeIfAbsent(op, k -> new double[2]);
+            entry[0] += nanos / 1e6;
+            entry[1]++;
+        }
+
+        /** Op name to {total milliseconds, calls}, slowest first. */
+        public synchronized List<Map.Entry<String, double[]>> slowestFirst() {
+            List<Map.Entry<String, double[]>> entries = new ArrayList<>();
+            millisAndCalls.forEach((op, entry) -> entries.add(Map.entry(op, entry.clone())));
+            entries.sort((a, b) -> Double.compare(b.getValue()[0], a.getValue()[0]));
+            return entries;
+        }
+    }
+
     private enum Source { COMPUTED, PLACEHOLDER, STORED }
 
     private enum Kind { ALIAS, RESHAPE, JAVA, CUSTOM, LEGACY }
@@ -126,6 +150,11 @@ public final class GraphExecutor {
      * executor keeps no reference to them, nor to the placeholders' values.
      */
     public Map<String, INDArray> run(Map<String, INDArray> placeholderValues) {
+        return run(placeholderValues, null);
+    }
+
+    /** {@link #run(Map)}, adding each op's time to {@code times} (when not null). */
+    public Map<String, INDArray> run(Map<String, INDArray> placeholderValues, OpTimes times) {
         for (String name : placeholdersRead) {
             if (placeholderValues.get(name) == null) {
                 throw new IllegalArgumentException("no value for the placeholder '" + name + "'");
@@ -136,7 +165,7 @@ public final class GraphExecutor {
             session = new Session();
         }
         try {
-            return session.run(placeholderValues);
+            return session.run(placeholderValues, times);
         } finally {
             idle.add(session);
         }
@@ -272,7 +301,7 @@ public final class GraphExecutor {
         private final INDArray[] owners = new INDArray[slots.size()];
         private final Map<INDArray, Integer> readsDue = new IdentityHashMap<>();
 
-        Map<String, INDArray> run(Map<String, INDArray> placeholderValues) {
+        Map<String, INDArray> run(Map<String, INDArray> placeholderValues, OpTimes times) {
             String geometry = geometry(placeholderValues);
             List<LongShapeDescriptor>[] shapes = shapesByGeometry.get(geometry);
             boolean recordShapes = shapes == null;
@@ -283,7 +312,16 @@ public final class GraphExecutor {
             }
             try {
                 for (int s = 0; s < steps.size(); s++) {
+                    long start = times == null ? 0 : System.nanoTime();
                     runStep(s, placeholderValues, shapes, recordShapes);
+                    if (times != null) {
+                        Step step = steps.get(s);
+                        String key = step.op().opName();
+                        if (times.byShape && step.inputNames().length > 0) {
+                            key += " " + Arrays.toString(inputShape(step, placeholderValues));
+                        }
+                        times.add(key, System.nanoTime() - start);
+                    }
                 }
                 if (recordShapes) {
                     shapesByGeometry.putIfAbsent(geometry, shapes);
@@ -350,6 +388,15 @@ public final class GraphExecutor {
             }
         }
 
+        private long[] inputShape(Step step, Map<String, INDArray> placeholderValues) {
+            INDArray first = switch (step.sources()[0]) {
+                case COMPUTED -> values[step.inputSlots()[0]];
+                case PLACEHOLDER -> placeholderValues.get(step.inputNames()[0]);
+                case STORED -> sd.getArrForVarName(step.inputNames()[0]);
+            };
+            return first == null ? new long[0] : first.shape();
+        }
+
         private INDArray ownerOf(Step step, int input) {
             int slot = step.inputSlots()[input];
             return slot >= 0 ? owners[slot] : null;
@@ -362,7 +409,7 @@ public final class GraphExecutor {
                 shapes[index] = calculateShapes(index, step, inputs);
             }
             INDArray input = inputs[0];
-            if (input.ordering() == 'c' && Shape.hasDefaultStridesForShape(input)) {
+            if (ChannelRows.isContiguous(input)) {
                 INDArray view = input.reshape('c', shapes[index].get(0).getShape());
                 if (view.data() == input.data()) {
                     hold(step.outputSlots()[0], view, ownerOf(step, 0));

@@ -7,7 +7,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
-import org.nd4j.autodiff.samediff.SDIndex;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.common.util.ArrayUtil;
@@ -202,9 +201,9 @@ public final class NetworkBuilder {
         long c = x.channels();
         SDVariable weight = kaimingUniform(module + ".weight", c, 1, 3, 3, 3);
         String name = uniqueName(module);
-        SDVariable[] kernels = new SDVariable[3];
         SDVariable y;
         if (mode == Mode.FOLDED_INFERENCE) {
+            SDVariable[] kernels = new SDVariable[3];
             List<SDVariable> constants = new ArrayList<>();
             for (int tap = 0; tap < 3; tap++) {
                 kernels[tap] = sd.constant(name + FoldedConvolution.WEIGHT_SUFFIX + tap,
@@ -224,11 +223,7 @@ public final class NetworkBuilder {
                 return values;
             }));
         } else {
-            for (int tap = 0; tap < 3; tap++) {
-                kernels[tap] = weight.get(SDIndex.all(), SDIndex.point(0), SDIndex.point(tap), SDIndex.all(),
-                        SDIndex.all()).permute(1, 2, 0).reshape(3, 3, c, 1);
-            }
-            y = perTimeTap(name, x, kernels, null, stride);
+            y = perTimeTap(name, x, sd.unstack(weight.permute(2, 3, 4, 0, 1), 0, 3), null, stride);
         }
         long[] shape = {c,
                 outputSize(x.shape()[1], 3, stride, 1),
@@ -237,7 +232,10 @@ public final class NetworkBuilder {
         return recordConvolution(module, new Tensor(y, shape), 27);
     }
 
-    /** The depthwise convolution's three taps, {@code bias} (when not null) added with the first, summed. */
+    /**
+     * The depthwise convolution's three taps ({@code kernels}: [3, 3, C, 1] each), {@code bias} (when not null) added
+     * with the first, summed.
+     */
     private SDVariable perTimeTap(String name, Tensor x, SDVariable[] kernels, SDVariable bias, int stride) {
         long[] s = x.shape();
         long c = s[0];
@@ -327,9 +325,16 @@ public final class NetworkBuilder {
         return record(module, "AvgPool3d", new Tensor(y, shape), 0, 18);
     }
 
-    /** The reference's channel_shuffle: channels as [g, C/g], transposed to [C/g, g]. */
+    /**
+     * The reference's channel_shuffle: channels as [g, C/g], transposed to [C/g, g]. The inference form is ND4J's
+     * reshape and permute; the forms that {@link GraphExecutor} runs take the same values in one pass
+     * ({@link ChannelShuffle}).
+     */
     public Tensor channelShuffle(Tensor x, int groups) {
         long[] s = x.shape();
+        if (mode != Mode.INFERENCE) {
+            return new Tensor(new ChannelShuffle(sd, x.variable(), s[0], groups).outputVariable(), s);
+        }
         SDVariable grouped = x.variable().reshape(-1, s[1], s[2], s[3], groups, s[0] / groups);
         SDVariable shuffled = grouped.permute(0, 1, 2, 3, 5, 4).reshape(-1, s[1], s[2], s[3], s[0]);
         return new Tensor(shuffled, s);

@@ -1,0 +1,158 @@
+package org.shufflenet3d.graph;
+
+import java.nio.ByteBuffer;
+import java.util.function.IntFunction;
+import java.util.stream.IntStream;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * A channels-last array seen as rows of C channel values, read and written in blocks of rows as doubles, for loops
+ * that run per channel over every position: one pass over memory where ND4J would run an op per step, each
+ * reducing strided columns. Blocks of rows split over the cores for large arrays.
+ */
+final class ChannelRows {
+
+    /** Values per block: small enough to stay in the core's cache as doubles. */
+    private static final int BLOCK_VALUES = 8192;
+    /** Below this many values one thread is faster than splitting. */
+    private static final long VALUES_PER_PART = 1 << 18;
+
+    private final INDArray array;
+    private final int channels;
+    private final long rows;
+    private final long offset;
+    private final ByteBuffer bytes;
+
+    private ChannelRows(INDArray array) {
+        this.array = array;
+        this.channels = (int) array.size(array.rank() - 1);
+        this.rows = array.length() / channels;
+        this.offset = array.offset();
+        this.bytes = array.data().asNio();
+    }
+
+    /** The rows of a FLOAT or DOUBLE array whose last axis is the channels, to read: copied when not contiguous. */
+    static ChannelRows reading(INDArray array) {
+        return writing(isContiguous(array) ? array : array.dup('c'));
+    }
+
+    /** The rows of a contiguous FLOAT or DOUBLE array whose last axis is the channels, to write. */
+    static ChannelRows writing(INDArray array) {
+        if (!isContiguous(array) || (array.dataType() != DataType.FLOAT && array.dataType() != DataType.DOUBLE)
+                || array.length() * array.dataType().width() > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("expected a contiguous FLOAT or DOUBLE array under 2 GB, got "
+                    + array.shapeInfoToString());
+        }
+        return new ChannelRows(array);
+    }
+
+    /** Whether the array's elements are its buffer's, in C order, without gaps (axes of size 1 aside). */
+    static boolean isContiguous(INDArray array) {
+        long expected = 1;
+        for (int axis = array.rank() - 1; axis >= 0; axis--) {
+            if (array.size(axis) != 1 && array.stride(axis) != expected) {
+                return false;
+            }
+            expected *= array.size(axis);
+        }
+        return true;
+    }
+
+    int channels() {
+        return channels;
+    }
+
+    long rows() {
+        return rows;
+    }
+
+    /** Rows per block. */
+    int blockRows() {
+        return Math.max(1, BLOCK_VALUES / channels);
+    }
+
+    /** A block's values as doubles, and the scratch to convert floats through. */
+    static final class Block {
+        final double[] values;
+        private final float[] floats;
+
+        private Block(int length) {
+            values = new double[length];
+            floats = new float[length];
+        }
+    }
+
+    /** A block of {@link #blockRows} rows. */
+    Block newBlock() {
+        return new Block(blockRows() * channels);
+    }
+
+    /** Copies rows [first, first + count) into the block (row-major). */
+    void read(long first, int count, Block block) {
+        int start = Math.toIntExact(offset + first * channels);
+        int n = count * channels;
+        if (array.dataType() == DataType.DOUBLE) {
+            bytes.asDoubleBuffer().position(start).get(block.values, 0, n);
+        } else {
+            bytes.asFloatBuffer().position(start).get(block.floats, 0, n);
+            for (int i = 0; i < n; i++) {
+                block.values[i] = block.floats[i];
+            }
+        }
+    }
+
+    /** Writes the block's values (row-major) to rows [first, first + count). */
+    void write(long first, int count, Block block) {
+        int start = Math.toIntExact(offset + first * channels);
+        int n = count * channels;
+        if (array.dataType() == DataType.DOUBLE) {
+            bytes.asDoubleBuffer().position(start).put(block.values, 0, n);
+        } else {
+            for (int i = 0; i < n; i++) {
+                block.floats[i] = (float) block.values[i];
+            }
+            bytes.asFloatBuffer().position(start).put(block.floats, 0, n);
+        }
+    }
+
+    /** Work on a range of rows; it returns per-channel sums when it accumulates any. */
+    @FunctionalInterface
+    interface RowRange {
+        double[] run(long first, long last);
+    }
+
+    /**
+     * Runs {@code work} over all rows, split into ranges over the cores when there are many values, and adds the
+     * sums the ranges return, channel by channel ({@code sumsPerChannel} of them per channel).
+     */
+    static double[] forEachRange(long rows, int channels, int sumsPerChannel, RowRange work) {
+        int parts = (int) Math.max(1, Math.min(Runtime.getRuntime().availableProcessors(),
+                rows * channels / VALUES_PER_PART));
+        IntFunction<double[]> part = p -> work.run(rows * p / parts, rows * (p + 1) / parts);
+        if (parts == 1) {
+            double[] sums = part.apply(0);
+            return sums == null ? new double[sumsPerChannel * channels] : sums;
+        }
+        return IntStream.range(0, parts).parallel().mapToObj(part).reduce(new double[sumsPerChannel * channels],
+                (a, b) -> {
+                    double[] sum = new double[a.length];
+                    for (int i = 0; i < sum.length; i++) {
+                        sum[i] = a[i] + (b == null ? 0 : b[i]);
+                    }
+                    return sum;
+                });
+    }
+
+    /** Sets a [C] array from doubles. */
+    static void put(INDArray target, double[] values) {
+        for (int c = 0; c < values.length; c++) {
+            target.putScalar(c, values[c]);
+        }
+    }
+
+    /** A [C] array's values as doubles. */
+    static double[] values(INDArray perChannel) {
+        return perChannel.castTo(DataType.DOUBLE).toDoubleVector();
+    }
+}
