@@ -4,7 +4,8 @@ From the full-weight cases of generate_fixtures.py (whose complete initial weigh
 <case>.weights.npz), each run takes three optimiser steps in training mode (batch statistics, running statistics
 updated with momentum 0.1, dropout disabled) on three batches of 8 clips of 16x48x48, in float64, and writes
 <run>.npz: batch<i>/labels (class indices as floats), update/<name> (each parameter's change over the three steps,
-taken in float64, stored as float32) and final/<name> for every running statistic after the last step; the losses
+taken in float64, stored as float32), for the runs in GRADIENT_RUNS grad0/<name> (each parameter's gradient at the
+first step, float64), and final/<name> for every running statistic after the last step; the losses
 (one per step, before the step) go into runs.json in full precision. The clips are not stored:
 seeded_clip("<run>/batch<i>", shape, seed) makes them, and the Java tests make the same. runs.json lists the runs.
 Batches this large keep float32 within about 1e-6 of float64 over the three steps; with two clips of 12x32x24, the
@@ -26,6 +27,9 @@ from generate_fixtures import atomic_write_npz, atomic_write_text, default_cases
 STEPS = 3
 BATCH = 8
 CLIP = (16, 48, 48)
+
+# Runs whose first-step gradients are stored in full precision (the Java gradients must match them to 1e-7).
+GRADIENT_RUNS = {"v2_w0.25_sgd", "v1_g3_w0.25_sgd"}
 
 RUNS = [
     # name, case, optimiser, settings
@@ -60,6 +64,9 @@ def train(run_name, case, optimiser, settings, out_dir, seed):
         opt.zero_grad()
         loss = nn.functional.cross_entropy(model(torch.from_numpy(x).double()), torch.from_numpy(labels).long())
         loss.backward()
+        if step == 0 and run_name in GRADIENT_RUNS:
+            for name, value in model.named_parameters():
+                arrays["grad0/" + name] = np.ascontiguousarray(value.grad.detach().numpy().astype("<f8"))
         opt.step()
         losses.append(loss.item())
     for name, value in model.named_parameters():

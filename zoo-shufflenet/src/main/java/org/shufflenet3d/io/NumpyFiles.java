@@ -143,11 +143,16 @@ public final class NumpyFiles {
                     + kind + size + " needs " + needed + " data bytes, the file has " + (bytes.length - dataStart));
         }
         ByteBuffer data = ByteBuffer.wrap(bytes, dataStart, (int) needed).slice().order(order);
+        char layout = fortran.group(1).equals("True") ? 'f' : 'c';
+        if (kind == 'f' && size == 8) {
+            double[] values = new double[(int) count];
+            data.asDoubleBuffer().get(values);
+            return shape.length == 0 ? Nd4j.scalar(values[0]) : Nd4j.create(values, shape, layout).dup('c');
+        }
         float[] values = new float[(int) count];
         for (int i = 0; i < values.length; i++) {
             values[i] = readElement(data, kind, size, source);
         }
-        char layout = fortran.group(1).equals("True") ? 'f' : 'c';
         if (shape.length == 0) {
             return Nd4j.scalar(values[0]);
         }
@@ -158,7 +163,6 @@ public final class NumpyFiles {
         switch (kind + String.valueOf(size)) {
             case "f2": return halfToFloat(data.getShort());
             case "f4": return data.getFloat();
-            case "f8": return (float) data.getDouble();
             case "i1": return data.get();
             case "u1": return Byte.toUnsignedInt(data.get());
             case "u2": return Short.toUnsignedInt(data.getShort());

@@ -133,15 +133,15 @@ class NumpyFilesTest {
     }
 
     @Test
-    void readsFloat64AsFloat32() throws IOException {
+    void readsFloat64AsFloat64() throws IOException {
         double[] values = {0.1, -2.5, 1e-3, 123456.789};
         ByteBuffer data = ByteBuffer.allocate(8 * values.length).order(ByteOrder.LITTLE_ENDIAN);
         data.asDoubleBuffer().put(values);
 
         INDArray read = read(npy("<f8", false, "(4,)", data.array()));
 
-        assertEquals(DataType.FLOAT, read.dataType());
-        assertArrayEquals(new float[] {0.1f, -2.5f, 1e-3f, 123456.789f}, floats(read));
+        assertEquals(DataType.DOUBLE, read.dataType());
+        assertArrayEquals(values, read.toDoubleVector());
     }
 
     @Test
