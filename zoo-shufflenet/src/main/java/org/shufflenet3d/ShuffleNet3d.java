@@ -38,6 +38,10 @@ public final class ShuffleNet3d {
 
     private static final long DEFAULT_SEED = 12345L;
 
+    static {
+        NativeThreads.preferPassiveWaiting();
+    }
+
     private final ShuffleNetConfig config;
     private final ClipShape clip;
     private final SameDiff sd;

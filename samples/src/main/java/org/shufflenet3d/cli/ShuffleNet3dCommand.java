@@ -3,6 +3,7 @@ package org.shufflenet3d.cli;
 import java.io.IOException;
 import java.nio.file.NoSuchFileException;
 import java.util.concurrent.Callable;
+import org.shufflenet3d.NativeThreads;
 import org.shufflenet3d.data.InvalidDatasetException;
 import org.shufflenet3d.video.InvalidVideoException;
 import picocli.CommandLine;
@@ -23,6 +24,7 @@ public final class ShuffleNet3dCommand implements Callable<Integer> {
     CommandSpec spec;
 
     public static void main(String[] args) {
+        NativeThreads.preferPassiveWaiting();
         System.exit(commandLine().execute(args));
     }
 
