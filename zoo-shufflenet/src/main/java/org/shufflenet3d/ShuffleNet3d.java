@@ -152,12 +152,17 @@ public final class ShuffleNet3d {
      * each batch norm folded into the convolution before it (see {@link #parametersChanged}).
      */
     public INDArray output(INDArray clips) {
-        return run(clips, logits, OUTPUT);
+        return output(clips, null);
+    }
+
+    /** {@link #output(INDArray)}, adding the time of each op to {@code times} (when not null), to profile. */
+    public INDArray output(INDArray clips, GraphExecutor.OpTimes times) {
+        return run(clips, logits, OUTPUT, times);
     }
 
     /** Eval-mode class probabilities [N, classes]: the softmax of {@link #output}. */
     public INDArray probabilities(INDArray clips) {
-        return run(clips, probabilities, PROBABILITIES);
+        return run(clips, probabilities, PROBABILITIES, null);
     }
 
     /** The graph's floating-point type (FLOAT unless built otherwise). */
@@ -165,11 +170,11 @@ public final class ShuffleNet3d {
         return sd.getVariable(INPUT).dataType();
     }
 
-    private INDArray run(INDArray clips, GraphExecutor executor, String output) {
+    private INDArray run(INDArray clips, GraphExecutor executor, String output, GraphExecutor.OpTimes times) {
         checkClips(clips);
         INDArray input = clips.dataType() == dataType() ? clips : clips.castTo(dataType());
         deriveFoldedConstants();
-        return executor.run(Map.of(INPUT, input)).get(output);
+        return executor.run(Map.of(INPUT, input), times).get(output);
     }
 
     /**

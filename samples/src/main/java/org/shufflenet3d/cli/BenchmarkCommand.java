@@ -17,6 +17,7 @@ import org.nd4j.nativeblas.NativeOpsHolder;
 import org.shufflenet3d.ClipShape;
 import org.shufflenet3d.ShuffleNet3d;
 import org.shufflenet3d.ShuffleNetConfig;
+import org.shufflenet3d.graph.GraphExecutor;
 import org.shufflenet3d.train.FineTuning;
 import org.shufflenet3d.train.Sgd;
 import org.shufflenet3d.train.TrainingSession;
@@ -28,7 +29,8 @@ import picocli.CommandLine.Spec;
 
 @Command(name = "benchmark", mixinStandardHelpOptions = true,
         description = {"Median eval-mode latency of a batch of random clips and clips/s; with --train, the median"
-                + " training step (SGD, the reference's settings) too; then peak heap and off-heap memory.",
+                + " training step (SGD, the reference's settings) too; then the process's peak resident memory and"
+                + " peak heap. --profile adds the time per kind of op.",
                 "With --compare: V1 g=3 1.0x, V2 1.0x and V2 0.25x (600 classes) at batch 1 and 8 and a training step"
                 + " at batch 8, each in a JVM of its own and then, when --python imports torch, in PyTorch with the"
                 + " reference's code; one table of both with their ratios."})
@@ -63,6 +65,10 @@ final class BenchmarkCommand implements Callable<Integer> {
     @Option(names = "--tsv", description = "Print tab-separated result lines (eval, train, memory) instead of text.")
     boolean tsv;
 
+    @Option(names = "--profile", paramLabel = "N",
+            description = "After the timed runs, the N kinds of op that took longest (ND4J's op names), per run.")
+    Integer profile;
+
     @Option(names = "--compare", description = "Compare with the PyTorch reference (see above).")
     boolean compare;
 
@@ -81,6 +87,9 @@ final class BenchmarkCommand implements Callable<Integer> {
     public Integer call() throws IOException, InterruptedException {
         if (batches.isEmpty() || batches.stream().anyMatch(b -> b < 1) || runs < 1 || warmup < 0) {
             throw new IllegalArgumentException("--batch and --runs must be at least 1 and --warmup at least 0");
+        }
+        if (profile != null && profile < 1) {
+            throw new IllegalArgumentException("--profile must be at least 1, got " + profile);
         }
         if (threads != null && threads < 1) {
             throw new IllegalArgumentException("--threads must be at least 1, got " + threads);
@@ -112,6 +121,11 @@ final class BenchmarkCommand implements Callable<Integer> {
                         inference.median(), inference.min(), inference.max());
                 out.printf(Locale.ROOT, "clips/s: %.2f%n", batch * 1000.0 / inference.median());
             }
+            if (profile != null) {
+                GraphExecutor.OpTimes times = new GraphExecutor.OpTimes(false);
+                Timings.measure(() -> model.output(clips, times), 0, runs);
+                printProfile(out, "batch " + batch + " eval-mode forward", times);
+            }
             out.flush();
         }
         if (train) {
@@ -128,14 +142,19 @@ final class BenchmarkCommand implements Callable<Integer> {
                 out.printf(Locale.ROOT, "batch %d training step: median %.1f ms (min %.1f, max %.1f)%n", batch,
                         steps.median(), steps.min(), steps.max());
             }
+            if (profile != null) {
+                GraphExecutor.OpTimes times = new GraphExecutor.OpTimes(false);
+                Timings.measure(() -> session.step(clips, labels, 1e-4, random, times), 0, runs);
+                printProfile(out, "batch " + batch + " training step", times);
+            }
         }
         MemoryUse memory = MemoryUse.peak();
         if (tsv) {
             out.println(new ReferenceComparison.Result("memory", key, 0,
-                    List.of(memory.heapMegabytes(), memory.offHeapMegabytes())).format());
+                    List.of(memory.residentMegabytes(), memory.heapMegabytes())).format());
         } else {
-            out.printf(Locale.ROOT, "peak memory: heap %.0f MB, off-heap %.0f MB%n", memory.heapMegabytes(),
-                    memory.offHeapMegabytes());
+            out.printf(Locale.ROOT, "peak memory: resident %.0f MB, heap %.0f MB%n", memory.residentMegabytes(),
+                    memory.heapMegabytes());
         }
         out.flush();
         return 0;
@@ -189,6 +208,16 @@ final class BenchmarkCommand implements Callable<Integer> {
             command.addAll(List.of("--batch", String.valueOf(batch)));
         }
         return command;
+    }
+
+    /** The slowest kinds of op, milliseconds and calls per run. */
+    private void printProfile(PrintWriter out, String what, GraphExecutor.OpTimes times) {
+        if (tsv) {
+            return;
+        }
+        out.printf(Locale.ROOT, "%s, per run: op, ms, calls%n", what);
+        times.slowestFirst().stream().limit(profile).forEach(e -> out.printf(Locale.ROOT, "  %-40s %8.1f %6.0f%n",
+                e.getKey(), e.getValue()[0] / runs, e.getValue()[1] / runs));
     }
 
     private static String join(List<Integer> values) {

@@ -173,16 +173,19 @@ final class ReferenceComparison {
                         other == null ? "-" : fixed(other.values().get(0) / ms, 2)));
             }
         }
-        out.append(String.format(Locale.ROOT, "%-14s %15s %15s %15s%n", "peak memory", "Java heap MB",
-                "Java native MB", "PyTorch RSS MB"));
+        out.append(String.format(Locale.ROOT, "%-14s %15s %15s %15s %9s%n", "peak memory", "Java RSS MB",
+                "Java heap MB", "PyTorch RSS MB", "ratio"));
         for (Result r : java) {
             if (r.kind().equals("memory")) {
                 Result other = t.get(resultKey(r));
-                out.append(String.format(Locale.ROOT, "%-14s %15.0f %15.0f %15s%n", label(r.model()),
-                        r.values().get(0), r.values().get(1), other == null ? "-" : fixed(other.values().get(0), 0)));
+                double resident = r.values().get(0);
+                out.append(String.format(Locale.ROOT, "%-14s %15.0f %15.0f %15s %9s%n", label(r.model()), resident,
+                        r.values().get(1), other == null ? "-" : fixed(other.values().get(0), 0),
+                        other == null ? "-" : fixed(resident / other.values().get(0), 2)));
             }
         }
-        out.append("ratio: PyTorch's time over Java's (Java clips/s over PyTorch's); above 1, Java is faster\n");
+        out.append("time ratio: PyTorch's time over Java's (Java clips/s over PyTorch's); above 1, Java is faster\n");
+        out.append("memory ratio: Java's peak resident memory over PyTorch's\n");
         return out.toString();
     }
 

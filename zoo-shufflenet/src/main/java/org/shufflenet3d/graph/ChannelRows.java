@@ -83,9 +83,9 @@ final class ChannelRows {
         }
     }
 
-    /** A block of {@link #blockRows} rows. */
+    /** A block of {@link #blockRows} rows, or of all rows when there are fewer. */
     Block newBlock() {
-        return new Block(blockRows() * channels);
+        return new Block((int) Math.min(blockRows(), rows) * channels);
     }
 
     /** Copies rows [first, first + count) into the block (row-major). */
@@ -146,13 +146,17 @@ final class ChannelRows {
 
     /** Sets a [C] array from doubles. */
     static void put(INDArray target, double[] values) {
-        for (int c = 0; c < values.length; c++) {
-            target.putScalar(c, values[c]);
-        }
+        ChannelRows rows = writing(target.reshape(1, values.length));
+        Block block = new Block(values.length);
+        System.arraycopy(values, 0, block.values, 0, values.length);
+        rows.write(0, 1, block);
     }
 
     /** A [C] array's values as doubles. */
     static double[] values(INDArray perChannel) {
-        return perChannel.castTo(DataType.DOUBLE).toDoubleVector();
+        ChannelRows rows = reading(perChannel.reshape(1, perChannel.length()));
+        Block block = new Block(rows.channels());
+        rows.read(0, 1, block);
+        return block.values;
     }
 }

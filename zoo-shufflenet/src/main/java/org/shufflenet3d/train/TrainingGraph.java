@@ -82,14 +82,14 @@ final class TrainingGraph {
     }
 
     /** One forward and backward pass; updates running statistics, not parameters. */
-    Step step(INDArray clips, int[] labels, Random dropoutRandom) {
+    Step step(INDArray clips, int[] labels, Random dropoutRandom, GraphExecutor.OpTimes times) {
         Map<String, INDArray> feed = new HashMap<>();
         feed.put(ShuffleNet3d.INPUT, clips.castTo(dataType));
         feed.put(LABELS, oneHot(labels, model.config().numClasses()).castTo(dataType));
         for (NetworkBuilder.DropoutMask mask : masks) {
             feed.put(mask.placeholder(), dropoutMask(clips.size(0), mask, dropoutRandom).castTo(dataType));
         }
-        Map<String, INDArray> values = executor.run(feed);
+        Map<String, INDArray> values = executor.run(feed, times);
         for (NetworkBuilder.BatchStatistics s : statistics) {
             updateRunningStatistics(s, values.get(s.mean().name()), values.get(s.biasedVariance().name()),
                     clips.size(0) * s.valuesPerSample());

@@ -5,6 +5,7 @@ import java.util.Random;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.shufflenet3d.InvalidClipException;
 import org.shufflenet3d.ShuffleNet3d;
+import org.shufflenet3d.graph.GraphExecutor;
 
 /**
  * Optimiser steps on a {@link ShuffleNet3d}, in place: each step runs the training form on a batch, updates the
@@ -45,6 +46,12 @@ public final class TrainingSession {
      * masks.
      */
     public StepResult step(INDArray clips, int[] labels, double learningRate, Random dropoutRandom) {
+        return step(clips, labels, learningRate, dropoutRandom, null);
+    }
+
+    /** {@link #step}, adding the time of each op of the training graph to {@code times} (when not null). */
+    public StepResult step(INDArray clips, int[] labels, double learningRate, Random dropoutRandom,
+            GraphExecutor.OpTimes times) {
         if (clips.rank() != 5 || clips.size(0) != labels.length) {
             throw new InvalidClipException("a training batch needs clips [N, 3, D, H, W] and N labels, got "
                     + java.util.Arrays.toString(clips.shape()) + " and " + labels.length + " labels");
@@ -56,7 +63,7 @@ public final class TrainingSession {
                         + " classes (0.." + (classes - 1) + ")");
             }
         }
-        TrainingGraph.Step step = graph.step(clips, labels, dropoutRandom);
+        TrainingGraph.Step step = graph.step(clips, labels, dropoutRandom, times);
         optimizer.step(parameters, step.gradients(), learningRate);
         model.parametersChanged();
         return new StepResult(step.loss(), step.logits());

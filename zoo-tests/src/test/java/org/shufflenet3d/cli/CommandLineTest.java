@@ -261,11 +261,17 @@ class CommandLineTest {
     @Test
     void benchmarkReportsLatencyThroughputAndMemory() {
         assertEquals(0, run("benchmark", "--arch", "shufflenetv2", "--width", "0.25", "--classes", "5", "--batch", "2",
-                "--frames", "8", "--size", "16", "--runs", "2", "--warmup", "1", "--train"), err.toString());
+                "--frames", "8", "--size", "16", "--runs", "2", "--warmup", "1", "--train", "--profile", "3"),
+                err.toString());
         String text = out.toString();
         assertTrue(text.matches("(?s).*clips/s: [0-9.]+\n.*"), text);
         assertTrue(text.contains("training step: median"), text);
-        assertTrue(text.contains("peak memory: heap"), text);
+        assertTrue(text.matches("(?s).*peak memory: resident [0-9]+ MB, heap [0-9]+ MB.*"), text);
+        String profileRow = "\n  [a-z0-9_]+ +[0-9.]+ +[0-9]+";
+        assertTrue(text.matches("(?s).*batch 2 eval-mode forward, per run: op, ms, calls" + profileRow.repeat(3)
+                + "\n.*"), text);
+        assertTrue(text.matches("(?s).*batch 2 training step, per run: op, ms, calls" + profileRow.repeat(3) + "\n.*"),
+                text);
     }
 
     @ParameterizedTest(name = "{0}")
