@@ -103,6 +103,7 @@ public final class GraphExecutor {
     private final Set<String> placeholdersRead = new LinkedHashSet<>();
     private final Map<String, List<LongShapeDescriptor>[]> shapesByGeometry = new ConcurrentHashMap<>();
     private final ConcurrentLinkedQueue<Session> idle = new ConcurrentLinkedQueue<>();
+    private final java.util.concurrent.atomic.AtomicLong arraysAllocated = new java.util.concurrent.atomic.AtomicLong();
 
     /** Plans the computation of the variables named {@code outputs} in {@code sd}. */
     public GraphExecutor(SameDiff sd, List<String> outputs) {
@@ -138,6 +139,11 @@ public final class GraphExecutor {
     /** The number of ops a run executes. */
     public int opCount() {
         return steps.size();
+    }
+
+    /** How many arrays the runs so far allocated rather than took from their pools. */
+    long arraysAllocated() {
+        return arraysAllocated.get();
     }
 
     /** The placeholders a run reads. */
@@ -495,6 +501,7 @@ public final class GraphExecutor {
                 INDArray array = free == null ? null : free.poll();
                 if (array == null) {
                     array = Nd4j.createUninitializedDetached(type, dims);
+                    arraysAllocated.incrementAndGet();
                 } else if (!Arrays.equals(array.shape(), dims)) {
                     array = array.reshape('c', dims);
                 }
