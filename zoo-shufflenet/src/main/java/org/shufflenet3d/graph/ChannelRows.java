@@ -146,7 +146,7 @@ final class ChannelRows {
 
     /** Sets a [C] array from doubles. */
     static void put(INDArray target, double[] values) {
-        ChannelRows rows = writing(target.reshape(1, values.length));
+        ChannelRows rows = writing(target);
         Block block = new Block(values.length);
         System.arraycopy(values, 0, block.values, 0, values.length);
         rows.write(0, 1, block);
@@ -154,7 +154,7 @@ final class ChannelRows {
 
     /** A [C] array's values as doubles. */
     static double[] values(INDArray perChannel) {
-        ChannelRows rows = reading(perChannel.reshape(1, perChannel.length()));
+        ChannelRows rows = reading(perChannel);
         Block block = new Block(rows.channels());
         rows.read(0, 1, block);
         return block.values;

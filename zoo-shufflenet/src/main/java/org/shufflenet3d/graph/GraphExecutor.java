@@ -21,6 +21,7 @@ import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.autodiff.samediff.VariableType;
 import org.nd4j.autodiff.samediff.internal.SameDiffOp;
 import org.nd4j.autodiff.samediff.internal.Variable;
+import org.nd4j.linalg.api.buffer.DataBuffer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.BaseOp;
@@ -84,6 +85,14 @@ public final class GraphExecutor {
         }
     }
 
+    /**
+     * Sessions kept between runs, with their pools: one per core serves as many concurrent callers as can run;
+     * a session beyond them frees its arrays when its run ends.
+     */
+    private static final int MAX_IDLE_SESSIONS = Runtime.getRuntime().availableProcessors();
+    /** Input geometries whose shapes are kept; the oldest is forgotten past this. */
+    private static final int MAX_GEOMETRIES = 16;
+
     private enum Source { COMPUTED, PLACEHOLDER, STORED }
 
     private enum Kind { ALIAS, RESHAPE, JAVA, CUSTOM, LEGACY }
@@ -103,6 +112,7 @@ public final class GraphExecutor {
     private final Set<String> placeholdersRead = new LinkedHashSet<>();
     private final Map<String, List<LongShapeDescriptor>[]> shapesByGeometry = new ConcurrentHashMap<>();
     private final ConcurrentLinkedQueue<Session> idle = new ConcurrentLinkedQueue<>();
+    private final java.util.concurrent.atomic.AtomicInteger idleCount = new java.util.concurrent.atomic.AtomicInteger();
     private final java.util.concurrent.atomic.AtomicLong arraysAllocated = new java.util.concurrent.atomic.AtomicLong();
 
     /** Plans the computation of the variables named {@code outputs} in {@code sd}. */
@@ -169,11 +179,18 @@ public final class GraphExecutor {
         Session session = idle.poll();
         if (session == null) {
             session = new Session();
+        } else {
+            idleCount.decrementAndGet();
         }
         try {
             return session.run(placeholderValues, times);
         } finally {
-            idle.add(session);
+            if (idleCount.incrementAndGet() <= MAX_IDLE_SESSIONS) {
+                idle.add(session);
+            } else {
+                idleCount.decrementAndGet();
+                session.clearPool();
+            }
         }
     }
 
@@ -296,19 +313,26 @@ public final class GraphExecutor {
     }
 
     /**
-     * One thread's state: op contexts and the pool. Each computed value lives in an array the executor allocated
-     * (its owner; a view shares its owner) or in one it does not manage (a placeholder's, a variable's); an owner
-     * goes back to the pool when the reads still due from all the values it holds reach zero.
+     * One thread's state: op contexts and the pool of buffers. Each computed value lives in a buffer the executor
+     * allocated (its owner, which views share) or in one it does not manage (a placeholder's, a variable's); an owner
+     * goes back to the pool when the reads still due from all the values it holds reach zero. Views are made on the
+     * owner's buffer itself: ND4J's reshape wraps the buffer in a new one each time, and a buffer reused run after
+     * run would end at the bottom of a chain of wrappers.
      */
     private final class Session {
         private final OpContext[] contexts = new OpContext[steps.size()];
-        private final Map<Long, Deque<INDArray>> pool = new HashMap<>();
+        private final Map<Long, Deque<DataBuffer>> pool = new HashMap<>();
         private final INDArray[] values = new INDArray[slots.size()];
-        private final INDArray[] owners = new INDArray[slots.size()];
-        private final Map<INDArray, Integer> readsDue = new IdentityHashMap<>();
+        private final DataBuffer[] owners = new DataBuffer[slots.size()];
+        private final Map<DataBuffer, Integer> readsDue = new IdentityHashMap<>();
+        private String lastGeometry;
 
         Map<String, INDArray> run(Map<String, INDArray> placeholderValues, OpTimes times) {
             String geometry = geometry(placeholderValues);
+            if (!geometry.equals(lastGeometry)) {
+                clearPool();
+                lastGeometry = geometry;
+            }
             List<LongShapeDescriptor>[] shapes = shapesByGeometry.get(geometry);
             boolean recordShapes = shapes == null;
             if (recordShapes) {
@@ -330,6 +354,9 @@ public final class GraphExecutor {
                     }
                 }
                 if (recordShapes) {
+                    if (shapesByGeometry.size() >= MAX_GEOMETRIES) {
+                        shapesByGeometry.clear();
+                    }
                     shapesByGeometry.putIfAbsent(geometry, shapes);
                 }
                 Map<String, INDArray> result = new LinkedHashMap<>();
@@ -374,7 +401,7 @@ public final class GraphExecutor {
                     default -> {
                         INDArray[] results = execute(index, step, inputs, shapes, recordShapes);
                         for (int o = 0; o < results.length; o++) {
-                            hold(step.outputSlots()[o], results[o], results[o]);
+                            hold(step.outputSlots()[o], results[o], results[o].data());
                         }
                     }
                 }
@@ -403,7 +430,7 @@ public final class GraphExecutor {
             return first == null ? new long[0] : first.shape();
         }
 
-        private INDArray ownerOf(Step step, int input) {
+        private DataBuffer ownerOf(Step step, int input) {
             int slot = step.inputSlots()[input];
             return slot >= 0 ? owners[slot] : null;
         }
@@ -416,14 +443,13 @@ public final class GraphExecutor {
             }
             INDArray input = inputs[0];
             if (ChannelRows.isContiguous(input)) {
-                INDArray view = input.reshape('c', shapes[index].get(0).getShape());
-                if (view.data() == input.data()) {
-                    hold(step.outputSlots()[0], view, ownerOf(step, 0));
-                    return;
-                }
+                long[] shape = shapes[index].get(0).getShape();
+                INDArray view = Nd4j.create(input.data(), shape, Nd4j.getStrides(shape, 'c'), input.offset(), 'c');
+                hold(step.outputSlots()[0], view, ownerOf(step, 0));
+                return;
             }
             INDArray[] results = execute(index, step, inputs, shapes, false);
-            hold(step.outputSlots()[0], results[0], results[0]);
+            hold(step.outputSlots()[0], results[0], results[0].data());
         }
 
         private INDArray[] execute(int index, Step step, INDArray[] inputs, List<LongShapeDescriptor>[] shapes,
@@ -497,21 +523,20 @@ public final class GraphExecutor {
             for (int i = 0; i < results.length; i++) {
                 long[] dims = shapes.get(i).getShape();
                 DataType type = shapes.get(i).dataType();
-                Deque<INDArray> free = pool.get(poolKey(type, Shape.lengthOf(dims)));
-                INDArray array = free == null ? null : free.poll();
-                if (array == null) {
-                    array = Nd4j.createUninitializedDetached(type, dims);
+                Deque<DataBuffer> free = pool.get(poolKey(type, Shape.lengthOf(dims)));
+                DataBuffer buffer = free == null ? null : free.poll();
+                if (buffer == null) {
+                    results[i] = Nd4j.createUninitializedDetached(type, dims);
                     arraysAllocated.incrementAndGet();
-                } else if (!Arrays.equals(array.shape(), dims)) {
-                    array = array.reshape('c', dims);
+                } else {
+                    results[i] = Nd4j.create(buffer, dims, Nd4j.getStrides(dims, 'c'), 0, 'c');
                 }
-                results[i] = array;
             }
             return results;
         }
 
-        /** Records a value and the executor's array it lives in (null for arrays the executor does not own). */
-        private void hold(int slot, INDArray value, INDArray owner) {
+        /** Records a value and the executor's buffer it lives in (null for arrays the executor does not own). */
+        private void hold(int slot, INDArray value, DataBuffer owner) {
             values[slot] = value;
             owners[slot] = owner;
             if (owner != null) {
@@ -520,7 +545,7 @@ public final class GraphExecutor {
         }
 
         /** Counts {@code reads} reads of an owner's values; recycles it when none are due. */
-        private void readOnce(INDArray owner, int reads) {
+        private void readOnce(DataBuffer owner, int reads) {
             Integer due = readsDue.get(owner);
             if (due == null) {
                 return;
@@ -533,8 +558,18 @@ public final class GraphExecutor {
             }
         }
 
-        private void recycle(INDArray array) {
-            pool.computeIfAbsent(poolKey(array.dataType(), array.length()), k -> new ArrayDeque<>()).push(array);
+        /** Frees the pooled arrays: the next run of another geometry would not reuse them. */
+        void clearPool() {
+            pool.values().forEach(buffers -> buffers.forEach(buffer -> {
+                if (buffer.closeable()) {
+                    buffer.close();
+                }
+            }));
+            pool.clear();
+        }
+
+        private void recycle(DataBuffer buffer) {
+            pool.computeIfAbsent(poolKey(buffer.dataType(), buffer.length()), k -> new ArrayDeque<>()).push(buffer);
         }
     }
 
