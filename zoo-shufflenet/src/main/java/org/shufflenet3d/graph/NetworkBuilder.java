@@ -149,7 +149,10 @@ public final class NetworkBuilder {
         return x.shape().length == 4 ? sd.permute(name, x.variable(), 0, 4, 1, 2, 3) : sd.identity(name, x.variable());
     }
 
-    /** Conv3d(bias=False) with a cubic kernel; stride per (D, H, W). */
+    /**
+     * Conv3d(bias=False) with a cubic kernel; stride per (D, H, W). The networks' stem, reading the clips: its
+     * training form computes no gradient for its input ({@link InputConvolution}).
+     */
     public Tensor conv3d(String module, Tensor x, int outChannels, int kernel, int[] stride, int padding) {
         long in = x.channels();
         SDVariable weight = kaimingUniform(module + ".weight", outChannels, in, kernel, kernel, kernel);
@@ -164,6 +167,9 @@ public final class NetworkBuilder {
             y = sd.cnn.conv3d(name, x.variable(), folded[0], folded[1], config.biasUsed(true).build());
             fold(module, new FoldedConvolution.Form(y, List.of(folded),
                     (scaled, bias) -> List.of(scaled.permute(2, 3, 4, 1, 0), bias)));
+        } else if (mode == Mode.TRAINING) {
+            y = sd.updateVariableNameAndReference(new InputConvolution(sd, x.variable(), toNd4jConvWeights(weight),
+                    config.biasUsed(false).build()).outputVariable(), name);
         } else {
             y = sd.cnn.conv3d(name, x.variable(), toNd4jConvWeights(weight), config.biasUsed(false).build());
         }
