@@ -16,7 +16,7 @@ final class ChannelRows {
     /** Values per block: small enough to stay in the core's cache as doubles. */
     private static final int BLOCK_VALUES = 8192;
     /** Below this many values one thread is faster than splitting. */
-    private static final long VALUES_PER_PART = 1 << 18;
+    private static final long VALUES_PER_PART = 1 << 16;
 
     private final INDArray array;
     private final int channels;

@@ -93,6 +93,9 @@ public final class GraphExecutor {
     /** Input geometries whose shapes are kept; the oldest is forgotten past this. */
     private static final int MAX_GEOMETRIES = 16;
 
+    /** The free buffers every executor allocates from: a training step and an evaluation share one memory. */
+    private static final BufferPool POOL = new BufferPool();
+
     private enum Source { COMPUTED, PLACEHOLDER, STORED }
 
     private enum Kind { ALIAS, RESHAPE, JAVA, CUSTOM, LEGACY }
@@ -109,6 +112,8 @@ public final class GraphExecutor {
     private final String[] outputs;
     private final Source[] outputSources;
     private final int[] outputSlots;
+    /** Whether an output always lives in a buffer of the executor's (it is not a view of a placeholder's). */
+    private final boolean[] outputOwned;
     private final Set<String> placeholdersRead = new LinkedHashSet<>();
     private final Map<String, List<LongShapeDescriptor>[]> shapesByGeometry = new ConcurrentHashMap<>();
     private final ConcurrentLinkedQueue<Session> idle = new ConcurrentLinkedQueue<>();
@@ -131,6 +136,10 @@ public final class GraphExecutor {
                 placeholdersRead.add(this.outputs[i]);
             }
         }
+        outputOwned = new boolean[this.outputs.length];
+        for (int i = 0; i < this.outputs.length; i++) {
+            outputOwned[i] = outputSources[i] == Source.COMPUTED && ownsItsBuffer(this.outputs[i]);
+        }
         readsPerSlot = new int[slots.size()];
         for (Step step : steps) {
             for (int slot : step.inputSlots()) {
@@ -149,6 +158,27 @@ public final class GraphExecutor {
     /** The number of ops a run executes. */
     public int opCount() {
         return steps.size();
+    }
+
+    /**
+     * Gives arrays a run returned (by output name) back to the executors' pool, for a caller that reads them no more
+     * (a training step's gradients once the optimiser has applied them). Outputs that may share a placeholder's or
+     * a variable's memory are left alone. Nothing may read the arrays afterwards.
+     */
+    public void recycle(Map<String, INDArray> outputsOfARun) {
+        Set<DataBuffer> buffers = Collections.newSetFromMap(new IdentityHashMap<>());
+        for (int i = 0; i < outputs.length; i++) {
+            INDArray array = outputsOfARun.get(outputs[i]);
+            if (array != null && outputOwned[i]) {
+                buffers.add(array.data());
+            }
+        }
+        buffers.forEach(POOL::recycle);
+    }
+
+    /** Frees every buffer the executors hold for reuse, for example after training, before serving. */
+    public static void releasePooledMemory() {
+        POOL.clear();
     }
 
     /** How many arrays the runs so far allocated rather than took from their pools. */
@@ -189,7 +219,6 @@ public final class GraphExecutor {
                 idle.add(session);
             } else {
                 idleCount.decrementAndGet();
-                session.clearPool();
             }
         }
     }
@@ -230,6 +259,18 @@ public final class GraphExecutor {
             }
         }
         return ordered;
+    }
+
+    /** Whether a variable's value is always in a buffer an op of the plan allocated, following views back. */
+    private boolean ownsItsBuffer(String variable) {
+        String producer = sd.getVariables().get(variable).getOutputOfOp();
+        if (producer == null) {
+            return false;
+        }
+        SameDiffOp op = sd.getOps().get(producer);
+        Kind kind = kind(op.getOp());
+        return kind != Kind.ALIAS && kind != Kind.RESHAPE || source(op.getInputsToOp().get(0)) == Source.COMPUTED
+                && ownsItsBuffer(op.getInputsToOp().get(0));
     }
 
     private static List<String> dependencies(SameDiffOp op) {
@@ -308,9 +349,6 @@ public final class GraphExecutor {
         return key.toString();
     }
 
-    private static long poolKey(DataType type, long length) {
-        return length * 64 + type.ordinal();
-    }
 
     /**
      * One thread's state: op contexts and the pool of buffers. Each computed value lives in a buffer the executor
@@ -321,18 +359,12 @@ public final class GraphExecutor {
      */
     private final class Session {
         private final OpContext[] contexts = new OpContext[steps.size()];
-        private final Map<Long, Deque<DataBuffer>> pool = new HashMap<>();
         private final INDArray[] values = new INDArray[slots.size()];
         private final DataBuffer[] owners = new DataBuffer[slots.size()];
         private final Map<DataBuffer, Integer> readsDue = new IdentityHashMap<>();
-        private String lastGeometry;
 
         Map<String, INDArray> run(Map<String, INDArray> placeholderValues, OpTimes times) {
             String geometry = geometry(placeholderValues);
-            if (!geometry.equals(lastGeometry)) {
-                clearPool();
-                lastGeometry = geometry;
-            }
             List<LongShapeDescriptor>[] shapes = shapesByGeometry.get(geometry);
             boolean recordShapes = shapes == null;
             if (recordShapes) {
@@ -372,7 +404,7 @@ public final class GraphExecutor {
                 }
                 return result;
             } finally {
-                readsDue.keySet().forEach(this::recycle);
+                readsDue.keySet().forEach(POOL::recycle);
                 readsDue.clear();
                 Arrays.fill(values, null);
                 Arrays.fill(owners, null);
@@ -523,8 +555,7 @@ public final class GraphExecutor {
             for (int i = 0; i < results.length; i++) {
                 long[] dims = shapes.get(i).getShape();
                 DataType type = shapes.get(i).dataType();
-                Deque<DataBuffer> free = pool.get(poolKey(type, Shape.lengthOf(dims)));
-                DataBuffer buffer = free == null ? null : free.poll();
+                DataBuffer buffer = POOL.take(type, Shape.lengthOf(dims));
                 if (buffer == null) {
                     results[i] = Nd4j.createUninitializedDetached(type, dims);
                     arraysAllocated.incrementAndGet();
@@ -552,25 +583,12 @@ public final class GraphExecutor {
             }
             if (due - reads == 0) {
                 readsDue.remove(owner);
-                recycle(owner);
+                POOL.recycle(owner);
             } else {
                 readsDue.put(owner, due - reads);
             }
         }
 
-        /** Frees the pooled arrays: the next run of another geometry would not reuse them. */
-        void clearPool() {
-            pool.values().forEach(buffers -> buffers.forEach(buffer -> {
-                if (buffer.closeable()) {
-                    buffer.close();
-                }
-            }));
-            pool.clear();
-        }
-
-        private void recycle(DataBuffer buffer) {
-            pool.computeIfAbsent(poolKey(buffer.dataType(), buffer.length()), k -> new ArrayDeque<>()).push(buffer);
-        }
     }
 
     private static String describe(INDArray[] arrays) {
@@ -579,5 +597,42 @@ public final class GraphExecutor {
             out.append(out.length() > 1 ? ", " : "").append(a.dataType()).append(Arrays.toString(a.shape()));
         }
         return out.append(']').toString();
+    }
+
+    /**
+     * Free buffers by type and length. A request takes the smallest free buffer holding at least its length and at
+     * most twice as much (the array uses its beginning): taking only exact lengths left a training step's pool half
+     * again as large as the arrays alive at once.
+     */
+    private static final class BufferPool {
+        private final Map<DataType, java.util.TreeMap<Long, Deque<DataBuffer>>> free =
+                new java.util.EnumMap<>(DataType.class);
+
+        synchronized DataBuffer take(DataType type, long length) {
+            java.util.TreeMap<Long, Deque<DataBuffer>> byLength = free.get(type);
+            Map.Entry<Long, Deque<DataBuffer>> fit = byLength == null ? null : byLength.ceilingEntry(length);
+            if (fit == null || fit.getKey() > 2 * length) {
+                return null;
+            }
+            DataBuffer buffer = fit.getValue().pop();
+            if (fit.getValue().isEmpty()) {
+                byLength.remove(fit.getKey());
+            }
+            return buffer;
+        }
+
+        synchronized void recycle(DataBuffer buffer) {
+            free.computeIfAbsent(buffer.dataType(), t -> new java.util.TreeMap<>())
+                    .computeIfAbsent(buffer.length(), k -> new ArrayDeque<>()).push(buffer);
+        }
+
+        synchronized void clear() {
+            free.values().forEach(byLength -> byLength.values().forEach(buffers -> buffers.forEach(buffer -> {
+                if (buffer.closeable()) {
+                    buffer.close();
+                }
+            })));
+            free.clear();
+        }
     }
 }

@@ -106,42 +106,46 @@ final class InputConvolution extends Conv3D {
             ByteBuffer target = columns.data().asNio();
             long sourceOffset = x.offset() + n * in[1] * in[2] * in[3] * in[4];
             int lineLength = (width + 2 * padding[2]) * channels;
-            IntStream.range(0, (int) (out[1] * out[2])).parallel().forEach(frameRow -> {
-                int d = (int) (frameRow / out[2]);
-                int h = (int) (frameRow % out[2]);
+            int frameRows = (int) (out[1] * out[2]);
+            int parts = Math.min(Runtime.getRuntime().availableProcessors(), frameRows);
+            IntStream.range(0, parts).parallel().forEach(part -> {
                 Object line = isDouble ? new double[lineLength] : new float[lineLength];
                 Object rows = isDouble ? new double[outWidth * patch] : new float[outWidth * patch];
-                for (int kd = 0; kd < kernel[0]; kd++) {
-                    int frame = d * stride[0] + kd - padding[0];
-                    for (int kh = 0; kh < kernel[1]; kh++) {
-                        int row = h * stride[1] + kh - padding[1];
-                        boolean inside = frame >= 0 && frame < in[1] && row >= 0 && row < in[2];
-                        int start = inside
-                                ? Math.toIntExact(sourceOffset + ((frame * in[2] + row) * in[3]) * channels) : 0;
-                        if (isDouble) {
-                            Arrays.fill((double[]) line, 0);
-                            if (inside) {
-                                source.asDoubleBuffer().position(start).get((double[]) line, padding[2] * channels,
-                                        width * channels);
+                for (int frameRow = frameRows * part / parts; frameRow < frameRows * (part + 1) / parts; frameRow++) {
+                    int d = (int) (frameRow / out[2]);
+                    int h = (int) (frameRow % out[2]);
+                    for (int kd = 0; kd < kernel[0]; kd++) {
+                        int frame = d * stride[0] + kd - padding[0];
+                        for (int kh = 0; kh < kernel[1]; kh++) {
+                            int row = h * stride[1] + kh - padding[1];
+                            boolean inside = frame >= 0 && frame < in[1] && row >= 0 && row < in[2];
+                            int start = inside
+                                    ? Math.toIntExact(sourceOffset + ((frame * in[2] + row) * in[3]) * channels) : 0;
+                            if (isDouble) {
+                                Arrays.fill((double[]) line, 0);
+                                if (inside) {
+                                    source.asDoubleBuffer().position(start).get((double[]) line,
+                                            padding[2] * channels, width * channels);
+                                }
+                            } else {
+                                Arrays.fill((float[]) line, 0);
+                                if (inside) {
+                                    source.asFloatBuffer().position(start).get((float[]) line,
+                                            padding[2] * channels, width * channels);
+                                }
                             }
-                        } else {
-                            Arrays.fill((float[]) line, 0);
-                            if (inside) {
-                                source.asFloatBuffer().position(start).get((float[]) line, padding[2] * channels,
-                                        width * channels);
+                            int column = (kd * kernel[1] + kh) * rowValues;
+                            for (int w = 0; w < outWidth; w++) {
+                                System.arraycopy(line, w * stride[2] * channels, rows, w * patch + column, rowValues);
                             }
-                        }
-                        int column = (kd * kernel[1] + kh) * rowValues;
-                        for (int w = 0; w < outWidth; w++) {
-                            System.arraycopy(line, w * stride[2] * channels, rows, w * patch + column, rowValues);
                         }
                     }
-                }
-                int at = Math.toIntExact((long) frameRow * outWidth * patch);
-                if (isDouble) {
-                    target.asDoubleBuffer().position(at).put((double[]) rows);
-                } else {
-                    target.asFloatBuffer().position(at).put((float[]) rows);
+                    int at = Math.toIntExact((long) frameRow * outWidth * patch);
+                    if (isDouble) {
+                        target.asDoubleBuffer().position(at).put((double[]) rows);
+                    } else {
+                        target.asFloatBuffer().position(at).put((float[]) rows);
+                    }
                 }
             });
         }

@@ -47,13 +47,16 @@ public final class Adam implements Optimizer {
         double secondCorrection = Math.sqrt(1 - Math.pow(beta2, steps));
         gradients.forEach((name, gradient) -> {
             INDArray p = parameters.get(name);
-            INDArray g = weightDecay != 0 ? gradient.add(p.mul(weightDecay)) : gradient;
+            INDArray g = gradient;
+            if (weightDecay != 0) {
+                Sgd.axpy(weightDecay, p, g);
+            }
             INDArray m = first.computeIfAbsent(name, k -> Nd4j.zeros(p.dataType(), p.shape()));
             INDArray v = second.computeIfAbsent(name, k -> Nd4j.zeros(p.dataType(), p.shape()));
-            m.muli(beta1).addi(g.mul(1 - beta1));
-            v.muli(beta2).addi(g.mul(g).muli(1 - beta2));
+            Sgd.axpy(1 - beta1, g, m.muli(beta1));
+            Sgd.axpy(1 - beta2, g.muli(g), v.muli(beta2));
             INDArray denominator = Transforms.sqrt(v, true).divi(secondCorrection).addi(epsilon);
-            p.subi(m.div(denominator).muli(stepSize));
+            p.subi(denominator.rdivi(m).muli(stepSize));
         });
     }
 

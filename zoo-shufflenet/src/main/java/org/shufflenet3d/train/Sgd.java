@@ -3,6 +3,7 @@ package org.shufflenet3d.train;
 import java.util.HashMap;
 import java.util.Map;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 import org.shufflenet3d.InvalidConfigurationException;
 
 /**
@@ -42,19 +43,31 @@ public final class Sgd implements Optimizer {
     public void step(Map<String, INDArray> parameters, Map<String, INDArray> gradients, double lr) {
         gradients.forEach((name, gradient) -> {
             INDArray p = parameters.get(name);
-            INDArray g = weightDecay != 0 ? gradient.add(p.mul(weightDecay)) : gradient.dup();
+            INDArray g = gradient;
+            if (weightDecay != 0) {
+                axpy(weightDecay, p, g);
+            }
             if (momentum != 0) {
                 INDArray buffer = buffers.get(name);
                 if (buffer == null) {
                     buffer = g.dup();
                     buffers.put(name, buffer);
                 } else {
-                    buffer.muli(momentum).addi(g.mul(1 - dampening));
+                    axpy(1 - dampening, g, buffer.muli(momentum));
                 }
-                g = nesterov ? g.addi(buffer.mul(momentum)) : buffer;
+                if (nesterov) {
+                    axpy(momentum, buffer, g);
+                } else {
+                    g = buffer;
+                }
             }
-            p.subi(g.mul(lr));
+            axpy(-lr, g, p);
         });
+    }
+
+    /** y += a·x, in place. */
+    static void axpy(double a, INDArray x, INDArray y) {
+        Nd4j.getBlasWrapper().level1().axpy(x.length(), a, x, y);
     }
 
     @Override

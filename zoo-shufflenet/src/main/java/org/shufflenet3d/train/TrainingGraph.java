@@ -99,12 +99,21 @@ final class TrainingGraph {
         return new Step(values.get(LOSS).getDouble(0), values.get(logits), gradients);
     }
 
+    /** Gives a step's gradients back to the executor once nothing reads them. */
+    void recycle(Step step) {
+        Map<String, INDArray> byGradient = new HashMap<>();
+        gradientOf.forEach((gradient, parameter) -> byGradient.put(gradient, step.gradients().get(parameter)));
+        executor.recycle(byGradient);
+    }
+
     private void updateRunningStatistics(NetworkBuilder.BatchStatistics s, INDArray mean, INDArray biasedVariance,
             long count) {
         double unbiased = count > 1 ? (double) count / (count - 1) : 1.0;
-        live.get(s.module() + ".running_mean").muli(1 - BATCH_NORM_MOMENTUM).addi(mean.mul(BATCH_NORM_MOMENTUM));
-        live.get(s.module() + ".running_var").muli(1 - BATCH_NORM_MOMENTUM)
-                .addi(biasedVariance.mul(BATCH_NORM_MOMENTUM * unbiased));
+        INDArray runningMean = live.get(s.module() + ".running_mean").muli(1 - BATCH_NORM_MOMENTUM);
+        Nd4j.getBlasWrapper().level1().axpy(mean.length(), BATCH_NORM_MOMENTUM, mean, runningMean);
+        INDArray runningVariance = live.get(s.module() + ".running_var").muli(1 - BATCH_NORM_MOMENTUM);
+        Nd4j.getBlasWrapper().level1().axpy(mean.length(), BATCH_NORM_MOMENTUM * unbiased, biasedVariance,
+                runningVariance);
     }
 
     static INDArray oneHot(int[] labels, int classes) {

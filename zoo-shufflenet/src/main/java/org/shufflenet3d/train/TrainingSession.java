@@ -65,6 +65,7 @@ public final class TrainingSession {
         }
         TrainingGraph.Step step = graph.step(clips, labels, dropoutRandom, times);
         optimizer.step(parameters, step.gradients(), learningRate);
+        graph.recycle(step);
         model.parametersChanged();
         return new StepResult(step.loss(), step.logits());
     }

