@@ -7,13 +7,13 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * A channels-last array seen as rows of C channel values, read and written in blocks of rows as doubles, for loops
- * that run per channel over every position: one pass over memory where ND4J would run an op per step, each
- * reducing strided columns. Blocks of rows split over the cores for large arrays.
+ * A channels-last array seen as rows of C channel values, read and written in blocks of rows (in the array's own
+ * type, FLOAT or DOUBLE), for loops that run per channel over every position: one pass over memory where ND4J would
+ * run an op per step, each reducing strided columns. Blocks of rows split over the cores for large arrays.
  */
 final class ChannelRows {
 
-    /** Values per block: small enough to stay in the core's cache as doubles. */
+    /** Values per block: small enough for a few blocks to stay in the core's cache. */
     private static final int BLOCK_VALUES = 8192;
     /** Below this many values one thread is faster than splitting. */
     private static final long VALUES_PER_PART = 1 << 16;
@@ -72,47 +72,39 @@ final class ChannelRows {
         return Math.max(1, BLOCK_VALUES / channels);
     }
 
-    /** A block's values as doubles, and the scratch to convert floats through. */
+    /** A block of rows in the array's own type: {@code floats} for FLOAT arrays, {@code doubles} for DOUBLE. */
     static final class Block {
-        final double[] values;
-        private final float[] floats;
+        final float[] floats;
+        final double[] doubles;
 
-        private Block(int length) {
-            values = new double[length];
-            floats = new float[length];
+        private Block(DataType type, int length) {
+            floats = type == DataType.FLOAT ? new float[length] : null;
+            doubles = type == DataType.FLOAT ? null : new double[length];
         }
     }
 
     /** A block of {@link #blockRows} rows, or of all rows when there are fewer. */
     Block newBlock() {
-        return new Block((int) Math.min(blockRows(), rows) * channels);
+        return new Block(array.dataType(), (int) Math.min(blockRows(), rows) * channels);
     }
 
     /** Copies rows [first, first + count) into the block (row-major). */
     void read(long first, int count, Block block) {
         int start = Math.toIntExact(offset + first * channels);
-        int n = count * channels;
-        if (array.dataType() == DataType.DOUBLE) {
-            bytes.asDoubleBuffer().position(start).get(block.values, 0, n);
+        if (block.floats != null) {
+            bytes.asFloatBuffer().position(start).get(block.floats, 0, count * channels);
         } else {
-            bytes.asFloatBuffer().position(start).get(block.floats, 0, n);
-            for (int i = 0; i < n; i++) {
-                block.values[i] = block.floats[i];
-            }
+            bytes.asDoubleBuffer().position(start).get(block.doubles, 0, count * channels);
         }
     }
 
     /** Writes the block's values (row-major) to rows [first, first + count). */
     void write(long first, int count, Block block) {
         int start = Math.toIntExact(offset + first * channels);
-        int n = count * channels;
-        if (array.dataType() == DataType.DOUBLE) {
-            bytes.asDoubleBuffer().position(start).put(block.values, 0, n);
+        if (block.floats != null) {
+            bytes.asFloatBuffer().position(start).put(block.floats, 0, count * channels);
         } else {
-            for (int i = 0; i < n; i++) {
-                block.floats[i] = (float) block.values[i];
-            }
-            bytes.asFloatBuffer().position(start).put(block.floats, 0, n);
+            bytes.asDoubleBuffer().position(start).put(block.doubles, 0, count * channels);
         }
     }
 
@@ -147,16 +139,35 @@ final class ChannelRows {
     /** Sets a [C] array from doubles. */
     static void put(INDArray target, double[] values) {
         ChannelRows rows = writing(target);
-        Block block = new Block(values.length);
-        System.arraycopy(values, 0, block.values, 0, values.length);
+        Block block = rows.newBlock();
+        for (int c = 0; c < values.length; c++) {
+            if (block.floats != null) {
+                block.floats[c] = (float) values[c];
+            } else {
+                block.doubles[c] = values[c];
+            }
+        }
         rows.write(0, 1, block);
     }
 
     /** A [C] array's values as doubles. */
     static double[] values(INDArray perChannel) {
         ChannelRows rows = reading(perChannel);
-        Block block = new Block(rows.channels());
+        Block block = rows.newBlock();
         rows.read(0, 1, block);
-        return block.values;
+        double[] values = new double[rows.channels()];
+        for (int c = 0; c < values.length; c++) {
+            values[c] = block.floats != null ? block.floats[c] : block.doubles[c];
+        }
+        return values;
+    }
+
+    /** Per-channel values in a block's type. */
+    static float[] floats(double[] values) {
+        float[] floats = new float[values.length];
+        for (int c = 0; c < values.length; c++) {
+            floats[c] = (float) values[c];
+        }
+        return floats;
     }
 }

@@ -65,7 +65,11 @@ final class ChannelShuffle extends DynamicCustomOp implements GraphExecutor.Java
                 for (int row = 0, n = count * channels; row < n; row += channels) {
                     for (int j = 0; j < groups; j++) {
                         for (int i = 0; i < perGroup; i++) {
-                            target.values[row + i * groups + j] = source.values[row + j * perGroup + i];
+                            if (source.floats != null) {
+                                target.floats[row + i * groups + j] = source.floats[row + j * perGroup + i];
+                            } else {
+                                target.doubles[row + i * groups + j] = source.doubles[row + j * perGroup + i];
+                            }
                         }
                     }
                 }

@@ -307,7 +307,7 @@ public final class NetworkBuilder {
 
     /**
      * BatchNorm3d. Inference form: normalised with the running statistics, which no gradient reaches. Training
-     * form: normalised with the batch's mean and biased variance over (N, D, H, W).
+     * form: normalised with the batch's mean and biased variance over (N, D, H, W) ({@link TrainingBatchNorm}).
      */
     public Tensor batchNorm(String module, Tensor x) {
         long c = x.channels();

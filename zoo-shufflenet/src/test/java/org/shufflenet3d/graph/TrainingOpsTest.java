@@ -86,6 +86,40 @@ class TrainingOpsTest {
                 });
     }
 
+    /** The float kernels against the double ones: the same values to float precision. */
+    @Test
+    void batchNormInFloatAgreesWithDouble() {
+        long[] shape = {4, 3, 5, 6, 24};
+        INDArray x = random(7, shape).muli(30).addi(100);
+        INDArray dy = random(8, shape);
+        INDArray gamma = random(9, 24).addi(3);
+        INDArray beta = random(10, 24);
+        Map<DataType, Map<String, INDArray>> results = new java.util.EnumMap<>(DataType.class);
+        for (DataType type : new DataType[] {DataType.DOUBLE, DataType.FLOAT}) {
+            SameDiff sd = SameDiff.create();
+            SDVariable input = sd.var("x", x.castTo(type));
+            TrainingBatchNorm bn = new TrainingBatchNorm(sd, input, sd.var("gamma", gamma.castTo(type)),
+                    sd.var("beta", beta.castTo(type)), 1e-5);
+            SDVariable loss = bn.output().mul(sd.constant(dy.castTo(type))).sum("loss");
+            List<String> outputs = new ArrayList<>(List.of(bn.output().name(), bn.mean().name(),
+                    bn.biasedVariance().name()));
+            Gradients.declare(sd, loss, List.of("x", "gamma", "beta")).values()
+                    .forEach(gradient -> outputs.add(gradient.name()));
+            Map<String, INDArray> values = new java.util.LinkedHashMap<>();
+            List<INDArray> list = new ArrayList<>(new GraphExecutor(sd, outputs).run(Map.of()).values());
+            for (int i = 0; i < list.size(); i++) {
+                values.put(String.valueOf(i), list.get(i).castTo(DataType.DOUBLE));
+            }
+            results.put(type, values);
+        }
+        results.get(DataType.DOUBLE).forEach((key, expected) -> {
+            INDArray actual = results.get(DataType.FLOAT).get(key);
+            double error = expected.sub(actual).amaxNumber().doubleValue();
+            assertTrue(error <= 1e-4 * Math.max(1, expected.amaxNumber().doubleValue()),
+                    "output " + key + " differs by " + error);
+        });
+    }
+
     @Test
     void batchNormExposesTheBatchMeanAndBiasedVariance() {
         INDArray x = random(5, 4, 3, 2, 3);
