@@ -3,43 +3,30 @@ package org.shufflenet3d.graph;
 import java.util.List;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
-import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.api.ops.DynamicCustomOp;
 import org.nd4j.linalg.api.shape.LongShapeDescriptor;
 
 /**
  * The reference's channel_shuffle on channels-last feature maps as one pass over the rows: channel i·g + j of the
  * output is channel j·(C/g) + i of the input. ND4J's permute of the [..., g, C/g] view, the same values, copies
  * element by element through six-dimensional index arithmetic, an order of magnitude slower. Its gradient is the
- * inverse shuffle, by C/g groups. Run by {@link GraphExecutor}; {@link NetworkBuilder} declares the reference form
+ * inverse shuffle, by C/g groups. {@link NetworkBuilder} declares the reference form
  * with ND4J's reshape and permute.
  */
-final class ChannelShuffle extends DynamicCustomOp implements GraphExecutor.JavaOp {
+final class ChannelShuffle extends JavaOp {
 
     private final long channels;
     private final int groups;
 
     ChannelShuffle(SameDiff sd, SDVariable x, long channels, int groups) {
-        super(sd, new SDVariable[] {x});
+        super(sd, 1, x);
         this.channels = channels;
         this.groups = groups;
-        outputVariables();
     }
 
     @Override
     public String opName() {
         return "shufflenet3d_channel_shuffle";
-    }
-
-    @Override
-    public int getNumOutputs() {
-        return 1;
-    }
-
-    @Override
-    public List<DataType> calculateOutputDataTypes(List<DataType> inputTypes) {
-        return List.of(inputTypes.get(0));
     }
 
     @Override

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.Deque;
+import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.IdentityHashMap;
@@ -13,8 +14,11 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.nd4j.autodiff.functions.DifferentialFunction;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
@@ -38,32 +42,24 @@ import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Runs a SameDiff graph for a fixed set of outputs, in place of SameDiff's own session: the ops the outputs need, in
- * one order worked out once; every intermediate array returned to a pool right after its last reader and reused for
- * the next array of the same type and length; output shapes worked out once per input geometry; reshapes of
- * contiguous arrays taken as views. After the first call a run allocates only the arrays it returns, and memory
- * holds only the arrays still to be read, where SameDiff 1.0.0-M2.1's session keeps every array of a gradient
- * computation until the garbage collector finds it, and spends more time per op.
+ * one order worked out once; every intermediate array's buffer returned to a pool right after its last reader and
+ * reused for a later array (one pool for every executor, so that a training step and an evaluation share their
+ * memory); output shapes worked out once per input geometry; reshapes of contiguous arrays taken as views. After the
+ * first call a run allocates only the arrays it returns, and memory holds only the arrays still to be read, where
+ * SameDiff 1.0.0-M2.1's session keeps every array of a gradient computation until the garbage collector finds it,
+ * and spends more time per op.
  *
  * <p>This is the one class of the library that depends on how SameDiff stores a graph internally (its
  * {@link SameDiffOp} and {@link Variable} records); {@code GraphExecutorTest} fails if that changes. Ops that
  * implement {@link JavaOp} run their own code; the others run through ND4J's executioner with an op context, as
- * SameDiff runs them. Control flow is not supported. Concurrent calls are safe: each thread borrows a session of
- * its own (op contexts and pool).
+ * SameDiff runs them. Control flow is not supported. Concurrent calls are safe: each thread borrows a session of its
+ * own (op contexts and the run's bookkeeping).
  */
 public final class GraphExecutor {
 
-    /** An op that the executor runs by calling it: for computations that ND4J's own ops do slowly. */
-    public interface JavaOp {
-        /** The shapes and types of the outputs for these inputs. */
-        List<LongShapeDescriptor> outputShapes(INDArray[] inputs);
-
-        /** Computes the outputs into arrays allocated with the shapes {@link #outputShapes} gave. */
-        void execute(INDArray[] inputs, INDArray[] outputs);
-    }
-
     /** Time spent per kind of op (ND4J's op name, and the first input's shape when asked) over runs. */
     public static final class OpTimes {
-        private final Map<String, double[]> millisAndCalls = new java.util.TreeMap<>();
+        private final Map<String, double[]> millisAndCalls = new TreeMap<>();
         private final boolean byShape;
 
         public OpTimes(boolean byShape) {
@@ -85,12 +81,9 @@ public final class GraphExecutor {
         }
     }
 
-    /**
-     * Sessions kept between runs, with their pools: one per core serves as many concurrent callers as can run;
-     * a session beyond them frees its arrays when its run ends.
-     */
+    /** Sessions kept between runs: one per core serves as many concurrent callers as can run at once. */
     private static final int MAX_IDLE_SESSIONS = Runtime.getRuntime().availableProcessors();
-    /** Input geometries whose shapes are kept; the oldest is forgotten past this. */
+    /** Input geometries whose shapes are kept; past this many, all are forgotten. */
     private static final int MAX_GEOMETRIES = 16;
 
     /** The free buffers every executor allocates from: a training step and an evaluation share one memory. */
@@ -117,8 +110,8 @@ public final class GraphExecutor {
     private final Set<String> placeholdersRead = new LinkedHashSet<>();
     private final Map<String, List<LongShapeDescriptor>[]> shapesByGeometry = new ConcurrentHashMap<>();
     private final ConcurrentLinkedQueue<Session> idle = new ConcurrentLinkedQueue<>();
-    private final java.util.concurrent.atomic.AtomicInteger idleCount = new java.util.concurrent.atomic.AtomicInteger();
-    private final java.util.concurrent.atomic.AtomicLong arraysAllocated = new java.util.concurrent.atomic.AtomicLong();
+    private final AtomicInteger idleCount = new AtomicInteger();
+    private final AtomicLong arraysAllocated = new AtomicLong();
 
     /** Plans the computation of the variables named {@code outputs} in {@code sd}. */
     public GraphExecutor(SameDiff sd, List<String> outputs) {
@@ -349,9 +342,8 @@ public final class GraphExecutor {
         return key.toString();
     }
 
-
     /**
-     * One thread's state: op contexts and the pool of buffers. Each computed value lives in a buffer the executor
+     * One thread's state: op contexts and a run's values. Each computed value lives in a buffer the executor
      * allocated (its owner, which views share) or in one it does not manage (a placeholder's, a variable's); an owner
      * goes back to the pool when the reads still due from all the values it holds reach zero. Views are made on the
      * owner's buffer itself: ND4J's reshape wraps the buffer in a new one each time, and a buffer reused run after
@@ -443,12 +435,12 @@ public final class GraphExecutor {
             }
             for (int slot : step.inputSlots()) {
                 if (slot >= 0 && owners[slot] != null) {
-                    readOnce(owners[slot], 1);
+                    countReads(owners[slot], 1);
                 }
             }
             for (int slot : step.outputSlots()) {
                 if (readsPerSlot[slot] == 0 && owners[slot] != null) {
-                    readOnce(owners[slot], 0);
+                    countReads(owners[slot], 0);
                 }
             }
         }
@@ -576,7 +568,7 @@ public final class GraphExecutor {
         }
 
         /** Counts {@code reads} reads of an owner's values; recycles it when none are due. */
-        private void readOnce(DataBuffer owner, int reads) {
+        private void countReads(DataBuffer owner, int reads) {
             Integer due = readsDue.get(owner);
             if (due == null) {
                 return;
@@ -588,7 +580,6 @@ public final class GraphExecutor {
                 readsDue.put(owner, due - reads);
             }
         }
-
     }
 
     private static String describe(INDArray[] arrays) {
@@ -605,11 +596,11 @@ public final class GraphExecutor {
      * again as large as the arrays alive at once.
      */
     private static final class BufferPool {
-        private final Map<DataType, java.util.TreeMap<Long, Deque<DataBuffer>>> free =
-                new java.util.EnumMap<>(DataType.class);
+        private final Map<DataType, TreeMap<Long, Deque<DataBuffer>>> free =
+                new EnumMap<>(DataType.class);
 
         synchronized DataBuffer take(DataType type, long length) {
-            java.util.TreeMap<Long, Deque<DataBuffer>> byLength = free.get(type);
+            TreeMap<Long, Deque<DataBuffer>> byLength = free.get(type);
             Map.Entry<Long, Deque<DataBuffer>> fit = byLength == null ? null : byLength.ceilingEntry(length);
             if (fit == null || fit.getKey() > 2 * length) {
                 return null;
@@ -622,7 +613,7 @@ public final class GraphExecutor {
         }
 
         synchronized void recycle(DataBuffer buffer) {
-            free.computeIfAbsent(buffer.dataType(), t -> new java.util.TreeMap<>())
+            free.computeIfAbsent(buffer.dataType(), t -> new TreeMap<>())
                     .computeIfAbsent(buffer.length(), k -> new ArrayDeque<>()).push(buffer);
         }
 

@@ -8,7 +8,6 @@ import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.api.ops.DynamicCustomOp;
 import org.nd4j.linalg.api.ops.impl.layers.convolution.Conv3D;
 import org.nd4j.linalg.api.ops.impl.layers.convolution.config.Conv3DConfig;
 import org.nd4j.linalg.api.shape.LongShapeDescriptor;
@@ -37,7 +36,7 @@ final class InputConvolution extends Conv3D {
     }
 
     /** dW [kD, kH, kW, C, O] of a channels-last convolution from its input [N, D, H, W, C] and output gradient. */
-    static final class WeightGradient extends DynamicCustomOp implements GraphExecutor.JavaOp {
+    static final class WeightGradient extends JavaOp {
 
         private final int[] kernel;
         private final int[] stride;
@@ -45,26 +44,15 @@ final class InputConvolution extends Conv3D {
 
         WeightGradient(SameDiff sd, SDVariable input, SDVariable outputGradient, int[] kernel, int[] stride,
                 int[] padding) {
-            super(sd, new SDVariable[] {input, outputGradient});
+            super(sd, 1, input, outputGradient);
             this.kernel = kernel;
             this.stride = stride;
             this.padding = padding;
-            outputVariables();
         }
 
         @Override
         public String opName() {
             return "shufflenet3d_input_convolution_weight_bp";
-        }
-
-        @Override
-        public int getNumOutputs() {
-            return 1;
-        }
-
-        @Override
-        public List<DataType> calculateOutputDataTypes(List<DataType> inputTypes) {
-            return List.of(inputTypes.get(0));
         }
 
         @Override
@@ -150,9 +138,5 @@ final class InputConvolution extends Conv3D {
             });
         }
 
-        @Override
-        public List<SDVariable> doDiff(List<SDVariable> gradients) {
-            throw new UnsupportedOperationException("a weight gradient is not differentiated again");
-        }
     }
 }

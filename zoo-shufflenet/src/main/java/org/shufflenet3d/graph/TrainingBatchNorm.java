@@ -1,13 +1,10 @@
 package org.shufflenet3d.graph;
 
 import java.util.Arrays;
-import java.util.Collections;
 import java.util.List;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
-import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.api.ops.DynamicCustomOp;
 import org.nd4j.linalg.api.shape.LongShapeDescriptor;
 
 /**
@@ -21,16 +18,15 @@ import org.nd4j.linalg.api.shape.LongShapeDescriptor;
  * a dozen ND4J ops per batch norm cost more in calls than the arithmetic on the small maps of the later stages. Run
  * by {@link GraphExecutor}.
  */
-final class TrainingBatchNorm extends DynamicCustomOp implements GraphExecutor.JavaOp {
+final class TrainingBatchNorm extends JavaOp {
 
     private static final int OUTPUTS = 4;
 
     private final double epsilon;
 
     TrainingBatchNorm(SameDiff sd, SDVariable x, SDVariable gamma, SDVariable beta, double epsilon) {
-        super(sd, new SDVariable[] {x, gamma, beta});
+        super(sd, OUTPUTS, x, gamma, beta);
         this.epsilon = epsilon;
-        outputVariables();
     }
 
     SDVariable output() {
@@ -48,16 +44,6 @@ final class TrainingBatchNorm extends DynamicCustomOp implements GraphExecutor.J
     @Override
     public String opName() {
         return "shufflenet3d_training_batch_norm";
-    }
-
-    @Override
-    public int getNumOutputs() {
-        return OUTPUTS;
-    }
-
-    @Override
-    public List<DataType> calculateOutputDataTypes(List<DataType> inputTypes) {
-        return Collections.nCopies(OUTPUTS, inputTypes.get(0));
     }
 
     @Override
@@ -201,27 +187,16 @@ final class TrainingBatchNorm extends DynamicCustomOp implements GraphExecutor.J
     }
 
     /** The gradient of {@link TrainingBatchNorm}: from dy, x, μ, γ and 1/σ, the gradients of x, γ and β. */
-    static final class Gradient extends DynamicCustomOp implements GraphExecutor.JavaOp {
+    static final class Gradient extends JavaOp {
 
         Gradient(SameDiff sd, SDVariable gradient, SDVariable x, SDVariable mean, SDVariable gamma,
                 SDVariable inverseStd) {
-            super(sd, new SDVariable[] {gradient, x, mean, gamma, inverseStd});
-            outputVariables();
+            super(sd, 3, gradient, x, mean, gamma, inverseStd);
         }
 
         @Override
         public String opName() {
             return "shufflenet3d_training_batch_norm_bp";
-        }
-
-        @Override
-        public int getNumOutputs() {
-            return 3;
-        }
-
-        @Override
-        public List<DataType> calculateOutputDataTypes(List<DataType> inputTypes) {
-            return Collections.nCopies(3, inputTypes.get(0));
         }
 
         @Override
@@ -339,11 +314,6 @@ final class TrainingBatchNorm extends DynamicCustomOp implements GraphExecutor.J
                     }
                 }
             }
-        }
-
-        @Override
-        public List<SDVariable> doDiff(List<SDVariable> gradients) {
-            throw new UnsupportedOperationException("batch norm's gradient is not differentiated again");
         }
     }
 }
