@@ -57,7 +57,7 @@ public final class NumpyFiles {
 
     public static INDArray readNpy(Path file) throws IOException {
         try (InputStream in = Files.newInputStream(requireFile(file))) {
-            return readNpy(in, file.toString(), MAX_ELEMENTS);
+            return readNpy(in, file.toString(), MAX_ELEMENTS, Files.size(file));
         }
     }
 
@@ -79,7 +79,7 @@ public final class NumpyFiles {
                 }
                 INDArray array;
                 try (InputStream in = zip.getInputStream(entry)) {
-                    array = readNpy(in, file + ":" + name, budget);
+                    array = readNpy(in, file + ":" + name, budget, entry.getSize());
                 }
                 budget -= array.length();
                 arrays.put(key, array);
@@ -132,15 +132,16 @@ public final class NumpyFiles {
 
     /** An .npy file's array, from its bytes; {@code source} names it in errors. */
     public static INDArray parseNpy(byte[] bytes, String source) throws IOException {
-        return readNpy(new ByteArrayInputStream(bytes), source, MAX_ELEMENTS);
+        return readNpy(new ByteArrayInputStream(bytes), source, MAX_ELEMENTS, bytes.length);
     }
 
     /**
      * The array of an .npy file read from {@code in}, which is read no further than the header says the array
-     * goes; {@code source} names it in errors. An array of more than {@code maxElements} elements is refused before
-     * its data is read.
+     * goes; {@code source} names it in errors. An array of more than {@code maxElements} elements, or of more data
+     * than the file's {@code size} in bytes (when known, else -1) leaves room for, is refused before its data is
+     * read.
      */
-    public static INDArray readNpy(InputStream in, String source, long maxElements) throws IOException {
+    public static INDArray readNpy(InputStream in, String source, long maxElements, long size) throws IOException {
         byte[] start = in.readNBytes(MAGIC.length + 2);
         if (start.length < MAGIC.length || !Arrays.equals(Arrays.copyOf(start, MAGIC.length), MAGIC)) {
             throw new MalformedFileException(source + ": not " + EXPECTED + " (missing the \\x93NUMPY magic)");
@@ -171,6 +172,12 @@ public final class NumpyFiles {
             throw new MalformedFileException(source + ": an array of shape " + Arrays.toString(header.shape())
                     + " (" + count + " elements), more than the " + maxElements + " this file may hold");
         }
+        long dataBytes = count * header.size();
+        long room = size - MAGIC.length - 2 - lengthBytes - headerLength;
+        if (size >= 0 && dataBytes > room) {
+            throw new MalformedFileException(source + ": truncated: shape " + Arrays.toString(header.shape()) + " of "
+                    + header.type() + " needs " + dataBytes + " data bytes, the file has " + Math.max(0, room));
+        }
         float[] values = readData(in, header, (int) count, source);
         if (header.shape().length == 0) {
             return Nd4j.scalar(values[0]);
@@ -190,7 +197,7 @@ public final class NumpyFiles {
             read += got;
             if (got < want) {
                 throw new MalformedFileException(source + ": truncated: shape " + Arrays.toString(header.shape())
-                        + " of " + header.kind() + size + " needs " + needed + " data bytes, the file has " + read);
+                        + " of " + header.type() + " needs " + needed + " data bytes, the file has " + read);
             }
             ByteBuffer data = ByteBuffer.wrap(chunk, 0, got).order(header.order());
             for (int n = got / size; n > 0; n--) {

@@ -103,7 +103,8 @@ public record TrainingCheckpoint(ShuffleNetConfig config, ClipShape clip, int ep
                     String prefix = target == weights ? WEIGHTS : OPTIMIZER;
                     INDArray array;
                     try (InputStream in = zip.getInputStream(entry)) {
-                        array = NumpyFiles.readNpy(in, file + ":" + name, Math.min(budget, NumpyFiles.MAX_ELEMENTS));
+                        array = NumpyFiles.readNpy(in, file + ":" + name, Math.min(budget, NumpyFiles.MAX_ELEMENTS),
+                                entry.getSize());
                     }
                     budget -= array.length();
                     target.put(name.substring(prefix.length(), name.length() - 4), array);

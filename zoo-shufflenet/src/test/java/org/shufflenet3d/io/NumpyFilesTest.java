@@ -445,9 +445,18 @@ class NumpyFilesTest {
     }
 
     @Test
+    void anArrayClaimingMoreThanItsFileHoldsIsRefusedBeforeItIsAllocated() {
+        MalformedFileException e = assertThrows(MalformedFileException.class,
+                () -> read(npy("<f8", false, "(200000000,)", new byte[16])));
+
+        assertTrue(e.getMessage().contains("truncated: shape [200000000] of f8 needs 1600000000 data bytes, the file"
+                + " has 16"), e.getMessage());
+    }
+
+    @Test
     void anArrayLargerThanAllowedIsRefused() {
         MalformedFileException e = assertThrows(MalformedFileException.class, () -> NumpyFiles.readNpy(
-                new java.io.ByteArrayInputStream(floatNpy("(3, 4)", new float[12])), "clips", 11));
+                new java.io.ByteArrayInputStream(floatNpy("(3, 4)", new float[12])), "clips", 11, -1));
 
         assertTrue(e.getMessage().contains("clips: an array of shape [3, 4] (12 elements), more than the 11"),
                 e.getMessage());
