@@ -232,8 +232,8 @@ public record TorchCheckpoint(Map<String, INDArray> stateDict, Optional<String> 
                     + NumpyFiles.MAX_ELEMENTS + " in " + EXPECTED);
         }
         if (!(t.get(2) instanceof String key)) {
-            throw new MalformedFileException(source + ": a storage whose key is " + RestrictedUnpickler.preview(t.get(2))
-                    + "; expected " + EXPECTED);
+            throw new MalformedFileException(source + ": a storage whose key is "
+                    + RestrictedUnpickler.preview(t.get(2)) + "; expected " + EXPECTED);
         }
         TorchStorage.Storage storage = storages.computeIfAbsent(key, k -> new TorchStorage.Storage(k, type, elements));
         if (storage.type() != type) {
