@@ -75,8 +75,9 @@ public final class AtomicFiles {
             }
             syncDirectory(directory);
         } catch (IOException e) {
-            if (e.getMessage() != null && e.getMessage().contains(target.toString())) {
-                throw e;
+            boolean named = e.getMessage() != null && e.getMessage().contains(target.toString());
+            if (named || !(e.getClass() == IOException.class || e instanceof FileSystemException)) {
+                throw e; // already says what went wrong with what, as a MalformedFileException of the content does
             }
             throw new IOException("cannot write " + target + ": " + reason(e), e);
         } finally {

@@ -113,6 +113,11 @@ class AtomicFilesTest {
         assertEquals("cannot write " + file + ": No space left on device", e.getMessage());
         assertEquals("old", Files.readString(file));
         assertEquals(List.of(), leftovers());
+
+        MalformedFileException content = new MalformedFileException("download: a damaged file");
+        assertEquals(content, assertThrows(MalformedFileException.class, () -> AtomicFiles.write(file, out -> {
+            throw content;
+        })), "what the content says of itself is kept");
     }
 
     @Test
