@@ -112,14 +112,38 @@ public final class ShuffleNet3d {
         if (shape == null || shape.length != 5 || config == null || !sd.hasVariable(OUTPUT)) {
             throw new MalformedFileException(file + ": a SameDiff graph, but not a 3D ShuffleNet saved by this library");
         }
+        if (!input.dataType().isFPType() || shape[1] != ClipShape.CHANNELS
+                || Arrays.stream(shape, 2, 5).anyMatch(size -> size < 1 || size > Integer.MAX_VALUE)) {
+            throw new MalformedFileException(file + ": its input is " + input.dataType() + " "
+                    + Arrays.toString(shape) + "; expected float clips [N, 3, D, H, W] of a model saved by this"
+                    + " library");
+        }
         ClipShape clip = new ClipShape((int) shape[2], (int) shape[3], (int) shape[4]);
-        return new ShuffleNet3d(config, clip, sd, declare(config, clip, DEFAULT_SEED, NetworkBuilder.NEW_VARIABLES,
-                NetworkBuilder.Mode.INFERENCE, input.dataType()));
+        config.validateClip(clip);
+        NetworkBuilder declared = declare(config, clip, DEFAULT_SEED,
+                NetworkBuilder.NEW_VARIABLES, NetworkBuilder.Mode.INFERENCE, input.dataType());
+        for (String name : new TreeSet<>(declared.parameters().keySet())) {
+            INDArray saved = sd.hasVariable(name) ? sd.getVariable(name).getArr() : null;
+            long[] expected = declared.sameDiff().getVariable(name).getArr().shape();
+            if (saved == null || !Arrays.equals(saved.shape(), expected) || saved.dataType() != input.dataType()) {
+                throw new MalformedFileException(file + ": parameter " + name + " is " + (saved == null ? "missing"
+                        : saved.dataType() + " " + Arrays.toString(saved.shape())) + " where "
+                        + config.describe() + " has " + input.dataType() + " " + Arrays.toString(expected)
+                        + "; expected a model saved by this library");
+            }
+        }
+        return new ShuffleNet3d(config, clip, sd, declared);
     }
 
     /** Writes the graph with its weights in SameDiff's format (through a temporary file). */
     public void save(Path file) throws IOException {
-        AtomicFiles.writeFile(file, temporary -> sd.save(temporary.toFile(), false));
+        AtomicFiles.writeFile(file, temporary -> {
+            try {
+                sd.save(temporary.toFile(), false);
+            } catch (RuntimeException e) {
+                throw new IOException(WeightFiles.rootCause(e), e);
+            }
+        });
     }
 
     /** Writes the weights as an .npz of arrays named by the reference's state_dict keys. */

@@ -2,21 +2,24 @@ package org.shufflenet3d;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.zip.ZipException;
 import java.util.zip.ZipFile;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.autodiff.samediff.VariableType;
+import org.nd4j.graph.FlatGraph;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.shufflenet3d.io.FlatBufferChecks;
 import org.shufflenet3d.io.MalformedFileException;
 import org.shufflenet3d.io.NumpyFiles;
 import org.shufflenet3d.io.TorchCheckpoint;
+import org.shufflenet3d.io.ZipArchives;
 
 /**
  * Weights files of every kind this library reads, told apart by content: PyTorch checkpoints (legacy and zip),
@@ -79,18 +82,35 @@ public final class WeightFiles {
     /** A graph saved in SameDiff's format. */
     public static SameDiff readSameDiff(Path file) throws IOException {
         NumpyFiles.requireFile(file);
+        byte[] bytes = Files.readAllBytes(file);
         try {
-            return SameDiff.load(file.toFile(), false);
+            FlatBufferChecks.check(FlatGraph.getRootAsFlatGraph(ByteBuffer.wrap(bytes)), bytes.length);
+            return SameDiff.fromFlatBuffers(ByteBuffer.wrap(bytes), false);
         } catch (RuntimeException e) {
-            throw new MalformedFileException(file + ": not a readable SameDiff model (" + e.getMessage() + ")", e);
+            throw new MalformedFileException(file + ": not a readable SameDiff model (" + rootCause(e)
+                    + "); expected a model saved by this library (.sd)", e);
         }
+    }
+
+    /** What went wrong at the bottom of {@code e}'s causes: the innermost message, or the innermost kind of error. */
+    public static String rootCause(Throwable e) {
+        Throwable innermost = e;
+        String message = null;
+        Throwable cause = e;
+        for (int depth = 0; cause != null && depth < 32; depth++, cause = cause.getCause()) {
+            innermost = cause;
+            if (cause.getMessage() != null && !cause.getMessage().isBlank()) {
+                message = cause.getMessage();
+            }
+        }
+        return message != null ? message : innermost.getClass().getSimpleName();
     }
 
     /** A graph's trainable variables and batch-norm statistics by name. */
     static Map<String, INDArray> variables(SameDiff sd) {
         Map<String, INDArray> values = new LinkedHashMap<>();
         for (SDVariable v : sd.variables()) {
-            if (v.getVariableType() == VariableType.VARIABLE) {
+            if (v.getVariableType() == VariableType.VARIABLE && v.getArr() != null) {
                 values.put(v.name(), v.getArr());
             }
         }
@@ -98,11 +118,8 @@ public final class WeightFiles {
     }
 
     private static boolean isTorchZip(Path file) throws IOException {
-        try (ZipFile zip = new ZipFile(file.toFile())) {
+        try (ZipFile zip = ZipArchives.open(file, EXPECTED)) {
             return zip.stream().anyMatch(e -> e.getName().endsWith("data.pkl"));
-        } catch (ZipException e) {
-            throw new MalformedFileException(file + ": damaged zip archive (" + e.getMessage() + "); expected "
-                    + EXPECTED, e);
         }
     }
 }

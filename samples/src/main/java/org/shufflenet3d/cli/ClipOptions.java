@@ -15,7 +15,7 @@ final class ClipOptions {
     String size;
 
     ClipShape clip() {
-        String[] parts = size.toLowerCase(Locale.ROOT).split("x");
+        String[] parts = size.toLowerCase(Locale.ROOT).split("x", -1);
         try {
             if (parts.length == 1) {
                 int s = Integer.parseInt(parts[0].trim());

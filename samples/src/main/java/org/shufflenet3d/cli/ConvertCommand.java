@@ -4,6 +4,7 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import org.shufflenet3d.ShuffleNet3d;
+import org.shufflenet3d.io.AtomicFiles;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -36,12 +37,16 @@ final class ConvertCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        ShuffleNet3d model = network.load(weights, clip.clip());
         String name = output.getFileName().toString();
         int dot = name.lastIndexOf('.');
         Path modelFile = dot < 0 ? output.resolveSibling(name + MODEL_EXTENSION) : output;
         String stem = dot < 0 ? name : name.substring(0, dot);
         Path weightsFile = output.resolveSibling(stem + ".npz");
+        AtomicFiles.requireWritable(modelFile);
+        AtomicFiles.requireWritable(weightsFile);
+        ShuffleNet3dCommand.doing("loading the model from " + weights);
+        ShuffleNet3d model = network.load(weights, clip.clip());
+        ShuffleNet3dCommand.doing("saving the model");
         model.save(modelFile);
         model.saveWeights(weightsFile);
         PrintWriter out = spec.commandLine().getOut();

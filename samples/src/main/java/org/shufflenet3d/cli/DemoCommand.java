@@ -77,10 +77,15 @@ final class DemoCommand implements Callable<Integer> {
         ClipShape shape = new ClipShape(VIDEO_FRAMES, size, size);
         int videoWidth = Math.max(size * 5 / 4, 32) / 2 * 2;
         int videoHeight = Math.max(size, 24) / 2 * 2;
+        for (String file : new String[] {"model.sd", "model.npz", "classes.txt",
+            "checkpoints/" + Trainer.BEST_CHECKPOINT, "videos/train/right/right-000.mp4"}) {
+            AtomicFiles.requireWritable(output.resolve(file));
+        }
 
         out.printf(Locale.ROOT, "1. writing %d training and %d validation videos (%dx%d, %d frames, mp4) to %s%n",
                 4 * trainVideos, 4 * validationVideos, videoWidth, videoHeight, VIDEO_FRAMES, output.resolve("videos"));
         out.flush();
+        ShuffleNet3dCommand.doing("writing the demo's videos");
         VideoIndex train = MovingShapeVideos.write(output.resolve("videos/train"), new MovingShapeVideos.Settings(
                 trainVideos, VIDEO_FRAMES, videoWidth, videoHeight, 25, "mp4", seed));
         VideoIndex validation = MovingShapeVideos.write(output.resolve("videos/val"), new MovingShapeVideos.Settings(
@@ -101,16 +106,19 @@ final class DemoCommand implements Callable<Integer> {
         Trainer trainer = new Trainer(model, Sgd.reference(), LearningRateSchedule.constant(learningRate),
                 new Trainer.Settings(epochs, 8, 0.2, FineTuning.COMPLETE, seed, checkpoints));
         ProgressBar progress = new ProgressBar(spec.commandLine().getErr(), out);
+        ShuffleNet3dCommand.doing("training in batches of 8 clips of 3x" + shape);
         trainer.fit(trainClips, validationClips, progress);
 
         out.printf(Locale.ROOT, "%n3. evaluating on every clip of the %d validation videos%n",
                 validation.videos().size());
         LabeledClips testClips = VideoDataset.allClips(validation, clips);
+        ShuffleNet3dCommand.doing("evaluating in batches of 8 clips of 3x" + shape);
         EvaluationResult result = Evaluation.evaluate(model, testClips, 8, progress);
         out.print(result.report(testClips.classNames()));
 
         Path saved = output.resolve("model.sd");
         Path classes = output.resolve("classes.txt");
+        ShuffleNet3dCommand.doing("saving the model");
         model.save(saved);
         model.saveWeights(output.resolve("model.npz"));
         AtomicFiles.write(classes, stream -> stream.write((String.join("\n", train.classNames()) + "\n")
@@ -119,6 +127,7 @@ final class DemoCommand implements Callable<Integer> {
                 classes);
 
         Path video = validation.videos().get(1).path();
+        ShuffleNet3dCommand.doing("classifying " + video);
         VideoClassifier classifier = new VideoClassifier(ShuffleNet3d.load(saved), clips, train.classNames(), 8);
         VideoClassifier.Prediction prediction = classifier.classify(video);
         out.printf(Locale.ROOT, "%n5. %s classified by the saved model (%s):%n", video,

@@ -46,10 +46,13 @@ final class EvaluateCommand implements Callable<Integer> {
         if (!clips.equals("all") && !clips.equals("center")) {
             throw new IllegalArgumentException("unknown --clips '" + clips + "': expected all or center");
         }
+        ShuffleNet3dCommand.doing("reading the dataset");
         LabeledClips dataset = data.evaluation(clip.clip(), clips.equals("all"));
+        ShuffleNet3dCommand.doing("loading the model from " + weights);
         ShuffleNet3d model = network.load(weights, clip.clip());
         PrintWriter out = spec.commandLine().getOut();
         ProgressBar progress = new ProgressBar(spec.commandLine().getErr(), out);
+        ShuffleNet3dCommand.doing("evaluating in batches of " + batch + " clips of 3x" + clip.clip());
         out.print(Evaluation.evaluate(model, dataset, batch, progress).report(dataset.classNames()));
         out.flush();
         return 0;

@@ -9,6 +9,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.shufflenet3d.ClipShape;
 import org.shufflenet3d.InvalidClipException;
 import org.shufflenet3d.ShuffleNet3d;
+import org.shufflenet3d.io.AtomicFiles;
 import org.shufflenet3d.io.MalformedFileException;
 import org.shufflenet3d.io.NumpyFiles;
 import org.slf4j.Logger;
@@ -42,13 +43,17 @@ final class LogitsCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        AtomicFiles.requireWritable(output);
+        ShuffleNet3dCommand.doing("reading the clips of " + input);
         INDArray clips = readClips(input);
         if (clips.rank() != 5 || clips.size(1) != ClipShape.CHANNELS) {
             throw new InvalidClipException(input + ": expected clips shaped N x 3 x D x H x W, got "
                     + Arrays.toString(clips.shape()));
         }
         ClipShape clip = new ClipShape((int) clips.size(2), (int) clips.size(3), (int) clips.size(4));
+        ShuffleNet3dCommand.doing("loading the model from " + weights);
         ShuffleNet3d model = network.load(weights, clip);
+        ShuffleNet3dCommand.doing("computing the logits of " + clips.size(0) + " clips of 3x" + clip);
         INDArray logits = model.output(clips);
         NumpyFiles.writeNpy(output, logits);
         LOG.info("wrote logits {} to {}", Arrays.toString(logits.shape()), output);

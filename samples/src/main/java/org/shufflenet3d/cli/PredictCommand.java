@@ -8,10 +8,12 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 import org.nd4j.shade.jackson.databind.ObjectMapper;
@@ -21,6 +23,7 @@ import org.shufflenet3d.data.VideoIndex;
 import org.shufflenet3d.io.AtomicFiles;
 import org.shufflenet3d.video.InvalidVideoException;
 import org.shufflenet3d.video.VideoClassifier;
+import org.shufflenet3d.video.VideoClips;
 import org.shufflenet3d.video.VideoReader;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -51,7 +54,8 @@ final class PredictCommand implements Callable<Integer> {
     int top;
 
     @Option(names = "--output", paramLabel = "FILE",
-            description = "Also write the predictions to FILE: .csv (one row per video and rank) or .json.")
+            description = "Also write the predictions to FILE: .csv (one row per video and rank; a video that could"
+                    + " not be classified gets one row with the error) or .json. Written even when some fail.")
     Path output;
 
     @Option(names = "--batch", defaultValue = "8", description = "Clips per forward pass (default 8).")
@@ -69,51 +73,68 @@ final class PredictCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    /** A video's prediction, or why it has none. */
+    private record Result(Path video, VideoClassifier.Prediction prediction, String error) {
+    }
+
     @Override
     public Integer call() throws IOException {
         if (top < 1) {
             throw new IllegalArgumentException("--top must be at least 1, got " + top);
         }
         String format = output == null ? null : outputFormat(output);
+        if (output != null) {
+            AtomicFiles.requireWritable(output);
+        }
+        List<String> names = labels == null ? null : VideoIndex.readClassIndex(labels);
+        VideoClips clips = video.clips(clip.clip());
         List<Path> videos = videosOf(input);
+        ShuffleNet3dCommand.doing("loading the model from " + weights);
         ShuffleNet3d model = network.load(weights, clip.clip());
         int classes = model.config().numClasses();
-        List<String> names = labels == null ? VideoClassifier.numberedClasses(classes)
-                : VideoIndex.readClassIndex(labels);
-        if (names.size() != classes) {
+        if (names == null) {
+            names = VideoClassifier.numberedClasses(classes);
+        } else if (names.size() != classes) {
             throw new IllegalArgumentException(labels + " names " + names.size() + " classes but the model has "
                     + classes);
         }
-        VideoClassifier classifier = new VideoClassifier(model, video.clips(clip.clip()), names, batch);
+        VideoClassifier classifier = new VideoClassifier(model, clips, names, batch);
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        List<VideoClassifier.Prediction> predictions = new ArrayList<>();
+        List<Result> results = new ArrayList<>();
         int failed = 0;
-        for (int i = 0; i < videos.size(); i++) {
-            Path path = videos.get(i);
-            try {
-                VideoClassifier.Prediction prediction = classifier.classify(path);
-                predictions.add(prediction);
-                out.println(describe(prediction));
-            } catch (InvalidVideoException e) {
-                if (videos.size() == 1) {
-                    throw e;
+        try {
+            for (int i = 0; i < videos.size(); i++) {
+                Path path = videos.get(i);
+                ShuffleNet3dCommand.doing("classifying " + path + " in batches of " + batch + " clips of 3x"
+                        + clip.clip());
+                try {
+                    VideoClassifier.Prediction prediction = classifier.classify(path);
+                    results.add(new Result(path, prediction, null));
+                    out.println(describe(prediction));
+                } catch (RuntimeException e) {
+                    results.add(new Result(path, null, ShuffleNet3dCommand.describe(e)));
+                    if (videos.size() == 1) {
+                        throw e;
+                    }
+                    failed++;
+                    err.println("shufflenet3d: skipped: " + ShuffleNet3dCommand.describe(e));
                 }
-                failed++;
-                err.println("shufflenet3d: skipped: " + e.getMessage());
+                out.flush();
+                if (videos.size() > 1) {
+                    err.printf(Locale.ROOT, "\r%d/%d videos", i + 1, videos.size());
+                    err.flush();
+                }
             }
-            out.flush();
             if (videos.size() > 1) {
-                err.printf(Locale.ROOT, "\r%d/%d videos", i + 1, videos.size());
-                err.flush();
+                err.println();
             }
-        }
-        if (videos.size() > 1) {
-            err.println();
-        }
-        if (output != null) {
-            write(predictions, format);
-            out.println("wrote " + output);
+        } finally {
+            if (output != null && !results.isEmpty()) {
+                write(results, format);
+                out.println("wrote " + output);
+                out.flush();
+            }
         }
         if (failed > 0) {
             err.println("shufflenet3d: " + failed + " of " + videos.size() + " videos could not be read");
@@ -136,11 +157,11 @@ final class PredictCommand implements Callable<Integer> {
             throw new InvalidVideoException(input + " does not exist; expected a video file, a frame folder or a"
                     + " folder of videos");
         }
-        if (VideoReader.isVideo(input) || Files.isRegularFile(input)) {
+        if (VideoReader.isVideo(input) || !Files.isDirectory(input)) {
             return List.of(input);
         }
         List<Path> videos = new ArrayList<>();
-        collect(input, videos);
+        collect(input, videos, new HashSet<>(), new HashSet<>());
         if (videos.isEmpty()) {
             throw new InvalidVideoException(input + " holds no videos; expected video files ("
                     + String.join(", ", VideoReader.VIDEO_EXTENSIONS.stream().sorted().toList())
@@ -149,16 +170,26 @@ final class PredictCommand implements Callable<Integer> {
         return videos;
     }
 
-    private static void collect(Path folder, List<Path> videos) throws IOException {
+    /**
+     * The videos under {@code folder}, depth first by name. Symbolic links are followed, but a folder or video
+     * reached again (a link to an ancestor, a loop of links, two links to one place) is taken once.
+     */
+    private static void collect(Path folder, List<Path> videos, Set<Path> foldersSeen, Set<Path> videosSeen)
+            throws IOException {
+        if (!foldersSeen.add(folder.toRealPath())) {
+            return;
+        }
         List<Path> entries;
         try (Stream<Path> listing = Files.list(folder)) {
             entries = listing.sorted().toList();
         }
         for (Path entry : entries) {
             if (VideoReader.isVideo(entry)) {
-                videos.add(entry);
+                if (videosSeen.add(entry.toRealPath())) {
+                    videos.add(entry);
+                }
             } else if (Files.isDirectory(entry)) {
-                collect(entry, videos);
+                collect(entry, videos, foldersSeen, videosSeen);
             }
         }
     }
@@ -175,16 +206,22 @@ final class PredictCommand implements Callable<Integer> {
                 + " in .csv or .json");
     }
 
-    private void write(List<VideoClassifier.Prediction> predictions, String format) throws IOException {
+    /** The results as CSV (one row per video and rank; a failed video has one row with its error) or JSON. */
+    private void write(List<Result> results, String format) throws IOException {
         if (format.equals("csv")) {
             AtomicFiles.write(output, stream -> {
                 Writer writer = new OutputStreamWriter(stream, StandardCharsets.UTF_8);
-                writer.write("video,clips,rank,label,class,probability\n");
-                for (VideoClassifier.Prediction prediction : predictions) {
+                writer.write("video,clips,rank,label,class,probability,error\n");
+                for (Result result : results) {
+                    String video = csv(result.video().toString());
+                    if (result.prediction() == null) {
+                        writer.write(video + ",,,,,," + csv(result.error()) + "\n");
+                        continue;
+                    }
                     int rank = 1;
-                    for (VideoClassifier.Ranked ranked : prediction.top(top)) {
-                        writer.write(String.format(Locale.ROOT, "%s,%d,%d,%d,%s,%.6f%n", csv(prediction.video()
-                                .toString()), prediction.clips(), rank++, ranked.label(), csv(ranked.name()),
+                    for (VideoClassifier.Ranked ranked : result.prediction().top(top)) {
+                        writer.write(String.format(Locale.ROOT, "%s,%d,%d,%d,%s,%.6f,%n", video,
+                                result.prediction().clips(), rank++, ranked.label(), csv(ranked.name()),
                                 ranked.probability()));
                     }
                 }
@@ -193,17 +230,21 @@ final class PredictCommand implements Callable<Integer> {
             return;
         }
         List<Map<String, Object>> rows = new ArrayList<>();
-        for (VideoClassifier.Prediction prediction : predictions) {
+        for (Result result : results) {
             Map<String, Object> row = new LinkedHashMap<>();
-            row.put("video", prediction.video().toString());
-            row.put("clips", prediction.clips());
-            row.put("top", prediction.top(top).stream().map(ranked -> {
-                Map<String, Object> entry = new LinkedHashMap<>();
-                entry.put("label", ranked.label());
-                entry.put("class", ranked.name());
-                entry.put("probability", ranked.probability());
-                return entry;
-            }).toList());
+            row.put("video", result.video().toString());
+            if (result.prediction() == null) {
+                row.put("error", result.error());
+            } else {
+                row.put("clips", result.prediction().clips());
+                row.put("top", result.prediction().top(top).stream().map(ranked -> {
+                    Map<String, Object> entry = new LinkedHashMap<>();
+                    entry.put("label", ranked.label());
+                    entry.put("class", ranked.name());
+                    entry.put("probability", ranked.probability());
+                    return entry;
+                }).toList());
+            }
             rows.add(row);
         }
         ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
@@ -211,7 +252,7 @@ final class PredictCommand implements Callable<Integer> {
     }
 
     private static String csv(String value) {
-        return value.contains(",") || value.contains("\"") || value.contains("\n")
+        return value.contains(",") || value.contains("\"") || value.contains("\n") || value.contains("\r")
                 ? "\"" + value.replace("\"", "\"\"") + "\"" : value;
     }
 }

@@ -1,8 +1,12 @@
 package org.shufflenet3d.cli;
 
 import java.io.IOException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
 import java.nio.file.NoSuchFileException;
+import java.util.Locale;
 import java.util.concurrent.Callable;
+import org.bytedeco.javacpp.Pointer;
 import org.shufflenet3d.NativeThreads;
 import org.shufflenet3d.data.InvalidDatasetException;
 import org.shufflenet3d.video.InvalidVideoException;
@@ -19,6 +23,9 @@ import picocli.CommandLine.Spec;
             SummaryCommand.class, LogitsCommand.class, ConvertCommand.class, BenchmarkCommand.class,
             CommandLine.HelpCommand.class})
 public final class ShuffleNet3dCommand implements Callable<Integer> {
+
+    /** What the command is doing, for the message when memory runs out. */
+    private static volatile String activity;
 
     @Spec
     CommandSpec spec;
@@ -37,21 +44,81 @@ public final class ShuffleNet3dCommand implements Callable<Integer> {
             return 2;
         });
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
-            commandLine.getErr().println("shufflenet3d: " + describe(e));
+            OutOfMemoryError outOfMemory = outOfMemoryCause(e);
+            commandLine.getErr().println("shufflenet3d: " + (outOfMemory != null ? describe(outOfMemory)
+                    : describe(e)));
             return 1;
         });
+        cli.setExecutionStrategy(parseResult -> {
+            activity = null;
+            try {
+                return new CommandLine.RunLast().execute(parseResult);
+            } catch (OutOfMemoryError e) {
+                parseResult.commandSpec().commandLine().getErr().println("shufflenet3d: " + describe(e));
+                return 1;
+            }
+        });
         return cli;
+    }
+
+    /** Records what the command does now: a running-out of memory is reported as needed by it. */
+    static void doing(String what) {
+        activity = what;
     }
 
     static String describe(Exception e) {
         if (e instanceof NoSuchFileException missing) {
             return "no such file: " + missing.getFile();
         }
+        if (e instanceof AccessDeniedException denied) {
+            return "permission denied: " + denied.getFile();
+        }
+        if (e instanceof FileSystemException fileSystem && fileSystem.getReason() == null) {
+            return fileSystem.getFile() + ": " + e.getClass().getSimpleName();
+        }
         if (e instanceof IllegalArgumentException || e instanceof IOException || e instanceof InvalidVideoException
                 || e instanceof InvalidDatasetException) {
             return e.getMessage();
         }
         return e.getClass().getSimpleName() + ": " + e.getMessage();
+    }
+
+    /**
+     * What ran out of memory, what needed it, and how to give more: the Java heap's -Xmx, or the native memory
+     * JavaCPP lets ND4J and FFmpeg have.
+     */
+    static String describe(OutOfMemoryError e) {
+        String message = String.valueOf(e.getMessage());
+        String doing = activity == null ? "" : " while " + activity;
+        if (message.contains("array size exceeds VM limit")) {
+            return "out of memory" + doing + ": one array would be larger than Java allows; use smaller inputs";
+        }
+        if (message.contains("hysical") || message.contains("Cannot allocate") || message.contains("maxBytes")
+                || message.contains("aximum")) {
+            return "out of native memory" + doing + " (" + message.lines().findFirst().orElse("") + "); give more"
+                    + " with -Dorg.bytedeco.javacpp.maxphysicalbytes (now " + size(Pointer.maxPhysicalBytes())
+                    + ") and -Dorg.bytedeco.javacpp.maxbytes (now " + size(Pointer.maxBytes()) + "), e.g. java"
+                    + " -Dorg.bytedeco.javacpp.maxphysicalbytes=16G -Dorg.bytedeco.javacpp.maxbytes=12G -jar ...";
+        }
+        return "out of memory" + doing + ": the Java heap (at most " + size(Runtime.getRuntime().maxMemory())
+                + ") is full; give more with -Xmx, e.g. java -Xmx8g -jar ...";
+    }
+
+    private static String size(long bytes) {
+        if (bytes <= 0) {
+            return "no limit";
+        }
+        return bytes < 1L << 30 ? (bytes >> 20) + " MB"
+                : String.format(Locale.ROOT, "%.1f GB", bytes / (double) (1L << 30));
+    }
+
+    private static OutOfMemoryError outOfMemoryCause(Throwable e) {
+        for (int depth = 0; e != null && depth < 32; depth++, e = e.getCause()) {
+            if (e instanceof OutOfMemoryError outOfMemory) {
+                return outOfMemory;
+            }
+        }
+        return null;
     }
 
     @Override

@@ -1,7 +1,6 @@
 package org.shufflenet3d.cli;
 
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Locale;
@@ -10,6 +9,7 @@ import java.util.concurrent.Callable;
 import org.shufflenet3d.ClipShape;
 import org.shufflenet3d.ShuffleNet3d;
 import org.shufflenet3d.data.LabeledClips;
+import org.shufflenet3d.io.AtomicFiles;
 import org.shufflenet3d.train.Adam;
 import org.shufflenet3d.train.Evaluation;
 import org.shufflenet3d.train.FineTuning;
@@ -103,12 +103,19 @@ final class TrainCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         ClipShape shape = clip.clip();
+        Path modelFile = output == null ? null : output.resolveSibling(stem(output) + ".sd");
+        Path weightsFile = output == null ? null : output.resolveSibling(stem(output) + ".npz");
+        for (Path target : new Path[] {modelFile, weightsFile,
+            checkpoints == null ? null : checkpoints.resolve(Trainer.BEST_CHECKPOINT)}) {
+            if (target != null) {
+                AtomicFiles.requireWritable(target);
+            }
+        }
+        ShuffleNet3dCommand.doing("reading the dataset");
         LabeledClips train = data.training(shape);
         LabeledClips validation = data.validation(shape);
+        ShuffleNet3dCommand.doing("building the network");
         ShuffleNet3d model = startingModel(shape, train.numClasses());
-        if (checkpoints != null) {
-            Files.createDirectories(checkpoints);
-        }
         Trainer trainer = new Trainer(model, optimizer(), schedule(), new Trainer.Settings(epochs, batch, dropout,
                 portion(), seed, checkpoints));
         if (resume != null) {
@@ -119,19 +126,25 @@ final class TrainCommand implements Callable<Integer> {
                 + (validation == null ? ", without validation" : ", validating on " + validation.size()));
         out.flush();
         ProgressBar progress = new ProgressBar(spec.commandLine().getErr(), out);
+        ShuffleNet3dCommand.doing("training in batches of " + batch + " clips of 3x" + shape);
         trainer.fit(train, validation, progress);
         if (validation != null) {
+            ShuffleNet3dCommand.doing("evaluating in batches of " + batch + " clips of 3x" + shape);
             out.print(Evaluation.evaluate(model, validation, batch, progress).report(validation.classNames()));
         }
         if (output != null) {
-            String name = output.getFileName().toString();
-            String stem = name.contains(".") ? name.substring(0, name.lastIndexOf('.')) : name;
-            model.save(output.resolveSibling(stem + ".sd"));
-            model.saveWeights(output.resolveSibling(stem + ".npz"));
-            out.println("saved " + output.resolveSibling(stem + ".sd") + " and " + output.resolveSibling(stem + ".npz"));
+            ShuffleNet3dCommand.doing("saving the model");
+            model.save(modelFile);
+            model.saveWeights(weightsFile);
+            out.println("saved " + modelFile + " and " + weightsFile);
         }
         out.flush();
         return 0;
+    }
+
+    private static String stem(Path file) {
+        String name = file.getFileName().toString();
+        return name.contains(".") ? name.substring(0, name.lastIndexOf('.')) : name;
     }
 
     private ShuffleNet3d startingModel(ClipShape shape, int classes) throws Exception {

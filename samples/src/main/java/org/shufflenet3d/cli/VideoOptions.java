@@ -39,8 +39,9 @@ final class VideoOptions {
     boolean bgr;
 
     @Option(names = "--decode-short-side", paramLabel = "PIXELS", defaultValue = "0",
-            description = "Scale video files to this short side while decoding, as the reference's frame extraction"
-                    + " did with 240 (default 0: as stored).")
+            description = "Scale video files to this short side (1 to 4096) while decoding, as the reference's"
+                    + " frame extraction did with 240 (default 0: as stored, frames larger than 4 times --size scaled"
+                    + " down to that).")
     int decodeShortSide;
 
     VideoClips clips(ClipShape shape) {

@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.SplittableRandom;
+import java.util.function.IntFunction;
 import org.shufflenet3d.video.RgbFrame;
 import org.shufflenet3d.video.VideoReader;
 import org.shufflenet3d.video.VideoWriter;
@@ -67,6 +68,19 @@ public final class MovingShapeVideos {
 
     /** The frames of one video of class {@code label}. */
     public static List<RgbFrame> frames(int label, int frames, int width, int height, long seed) {
+        IntFunction<RgbFrame> frameAt = frameSource(label, frames, width, height, seed);
+        List<RgbFrame> video = new ArrayList<>(frames);
+        for (int t = 0; t < frames; t++) {
+            video.add(frameAt.apply(t));
+        }
+        return video;
+    }
+
+    /**
+     * The frames of one video of class {@code label}, each made when it is asked for (frame 0 to
+     * {@code frames - 1}): for long videos, with {@link VideoWriter#write(Path, int, IntFunction, double)}.
+     */
+    public static IntFunction<RgbFrame> frameSource(int label, int frames, int width, int height, long seed) {
         SplittableRandom random = new SplittableRandom(seed);
         int side = Math.max(4, Math.min(width, height) / 5);
         int[] background = randomColour(random, 20, 100);
@@ -88,15 +102,13 @@ public final class MovingShapeVideos {
                 }
             }
         }
-        List<RgbFrame> video = new ArrayList<>(frames);
-        for (int t = 0; t < frames; t++) {
-            int along = (int) Math.round(startAlong + travel * t / (frames - 1));
+        return t -> {
+            int along = (int) Math.round(startAlong + travel * t / Math.max(1, frames - 1));
             int position = (horizontal + vertical) > 0 ? along : travelRoom - along;
             byte[] pixels = base.clone();
             fill(pixels, width, horizontal != 0 ? position : across, horizontal != 0 ? across : position, side, moving);
-            video.add(new RgbFrame(width, height, pixels));
-        }
-        return video;
+            return new RgbFrame(width, height, pixels);
+        };
     }
 
     private static int[] randomColour(SplittableRandom random, int from, int to) {

@@ -1,8 +1,11 @@
 package org.shufflenet3d.data;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -11,6 +14,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
+import java.util.stream.StreamSupport;
 import org.nd4j.shade.jackson.databind.JsonNode;
 import org.nd4j.shade.jackson.databind.ObjectMapper;
 import org.shufflenet3d.video.VideoReader;
@@ -28,6 +32,8 @@ import org.shufflenet3d.video.VideoReader;
  * <name>"} a line numbered from 1, or one name a line.
  */
 public record VideoIndex(List<String> classNames, List<Video> videos) {
+
+    private static final long MAX_CLASS_INDEX_BYTES = 16L << 20;
 
     /** One video of the dataset: its name (unique in the dataset), where it is, and its class. */
     public record Video(String name, Path path, int label) {
@@ -90,24 +96,39 @@ public record VideoIndex(List<String> classNames, List<Video> videos) {
                     + " {\"label\": ...}}}}");
         }
         List<String> names = new ArrayList<>();
-        labelsNode.forEach(label -> names.add(label.asText()));
+        for (JsonNode label : labelsNode) {
+            if (!label.isTextual()) {
+                throw new InvalidDatasetException(annotations + ": label " + label + " is not a name; expected"
+                        + " \"labels\": [\"<class>\", ...]");
+            }
+            names.add(label.asText());
+        }
         Map<String, Integer> labels = labelsOf(names);
         List<Video> videos = new ArrayList<>();
         for (Iterator<Map.Entry<String, JsonNode>> it = database.fields(); it.hasNext();) {
             Map.Entry<String, JsonNode> entry = it.next();
-            if (!subset.equals(entry.getValue().path("subset").asText())) {
+            JsonNode subsetNode = entry.getValue().path("subset");
+            if (!entry.getValue().isObject() || !subsetNode.isTextual()) {
+                throw new InvalidDatasetException("video " + entry.getKey() + " of " + annotations + " is "
+                        + abbreviate(entry.getValue().toString()) + "; expected {\"subset\": \"training\","
+                        + " \"annotations\": {\"label\": \"<class>\"}}");
+            }
+            if (!subset.equals(subsetNode.asText())) {
                 continue;
             }
-            String className = entry.getValue().path("annotations").path("label").asText(null);
-            if (className == null) {
+            JsonNode labelNode = entry.getValue().path("annotations").path("label");
+            if (!labelNode.isTextual()) {
                 throw new InvalidDatasetException("video " + entry.getKey() + " of " + annotations + " has no"
                         + " annotations.label; expected labelled videos in subset " + subset);
             }
+            String className = labelNode.asText();
             Integer label = labels.get(className);
             if (label == null) {
                 throw new InvalidDatasetException("video " + entry.getKey() + " of " + annotations + " has label '"
                         + className + "', which is not among its " + names.size() + " labels");
             }
+            requireRelativeName(entry.getKey(), "video", annotations);
+            requireRelativeName(className, "class", annotations);
             videos.add(new Video(entry.getKey(), locate(root, className, entry.getKey()), label));
         }
         if (videos.isEmpty()) {
@@ -116,15 +137,12 @@ public record VideoIndex(List<String> classNames, List<Video> videos) {
         return new VideoIndex(names, videos);
     }
 
-    /** The class names of a class-index file, in label order. */
+    /**
+     * The class names of a class-index file, in label order: a UTF-8 text file (a byte-order mark is skipped) of
+     * lines {@code "<number> <name>"} numbered from 1, or of one name a line.
+     */
     public static List<String> readClassIndex(Path file) {
-        List<String> lines;
-        try {
-            lines = Files.readAllLines(file, StandardCharsets.UTF_8).stream().map(String::strip)
-                    .filter(line -> !line.isEmpty()).toList();
-        } catch (IOException e) {
-            throw new InvalidDatasetException("cannot read class index " + file + ": " + e.getMessage());
-        }
+        List<String> lines = readLines(file).stream().map(String::strip).filter(line -> !line.isEmpty()).toList();
         if (lines.isEmpty()) {
             throw new InvalidDatasetException(file + " lists no classes; expected lines '1 <name>', '2 <name>', ..."
                     + " or one class name a line");
@@ -137,14 +155,57 @@ public record VideoIndex(List<String> classNames, List<Video> videos) {
         List<String> names = new ArrayList<>();
         for (String line : lines) {
             String[] parts = line.split("\\s+", 2);
-            if (Integer.parseInt(parts[0]) != names.size() + 1) {
-                throw new InvalidDatasetException(file + ": line '" + line + "' should be numbered "
-                        + (names.size() + 1) + "; expected classes numbered 1, 2, ... in order");
+            String expected = String.valueOf(names.size() + 1);
+            if (!parts[0].replaceFirst("^0+(?=\\d)", "").equals(expected)) {
+                throw new InvalidDatasetException(file + ": line '" + abbreviate(line) + "' should be numbered "
+                        + expected + "; expected classes numbered 1, 2, ... in order");
             }
             names.add(parts[1].strip());
         }
         labelsOf(names);
         return names;
+    }
+
+    private static List<String> readLines(Path file) {
+        String expected = "; expected a UTF-8 text file of class names, one a line";
+        if (!Files.isRegularFile(file)) {
+            throw new InvalidDatasetException("cannot read class index " + file + ": "
+                    + (Files.exists(file) ? "not a regular file" : "no such file") + expected);
+        }
+        try {
+            if (Files.size(file) > MAX_CLASS_INDEX_BYTES) {
+                throw new InvalidDatasetException("cannot read class index " + file + ": larger than "
+                        + MAX_CLASS_INDEX_BYTES + " bytes" + expected);
+            }
+            String text = StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(Files.readAllBytes(file)))
+                    .toString();
+            return (text.startsWith("\uFEFF") ? text.substring(1) : text).lines().toList();
+        } catch (CharacterCodingException e) {
+            throw new InvalidDatasetException("cannot read class index " + file + ": not UTF-8 text" + expected);
+        } catch (IOException e) {
+            throw new InvalidDatasetException("cannot read class index " + file + ": " + e.getMessage());
+        }
+    }
+
+    /** Refuses an annotation's name that is absolute or climbs out of the video root with "..". */
+    private static void requireRelativeName(String name, String what, Path annotations) {
+        boolean escapes;
+        try {
+            Path path = Path.of(name);
+            escapes = name.isEmpty() || path.isAbsolute() || path.getRoot() != null
+                    || StreamSupport.stream(path.spliterator(), false)
+                            .anyMatch(part -> part.toString().equals(".."));
+        } catch (InvalidPathException e) {
+            escapes = true;
+        }
+        if (escapes) {
+            throw new InvalidDatasetException(annotations + ": " + what + " name '" + abbreviate(name) + "' is not a"
+                    + " name inside the video root; expected a relative name without '..'");
+        }
+    }
+
+    private static String abbreviate(String text) {
+        return text.length() > 120 ? text.substring(0, 120) + "..." : text;
     }
 
     /** The classes' videos, counted by label. */

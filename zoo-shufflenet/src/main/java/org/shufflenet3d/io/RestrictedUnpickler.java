@@ -7,6 +7,7 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -38,8 +39,21 @@ final class RestrictedUnpickler {
         Object load(Object pid) throws IOException;
     }
 
-    /** A Python tuple: immutable, distinct from a list. */
-    record Tuple(List<Object> items) {
+    /**
+     * A Python tuple: immutable, distinct from a list. Equal only to itself: a pickle can share one tuple so often
+     * that comparing, hashing or printing it item by item would never end.
+     */
+    static final class Tuple {
+        private final List<Object> items;
+
+        Tuple(List<Object> items) {
+            this.items = items;
+        }
+
+        List<Object> items() {
+            return items;
+        }
+
         Object get(int i) {
             return items.get(i);
         }
@@ -47,9 +61,15 @@ final class RestrictedUnpickler {
         int size() {
             return items.size();
         }
+
+        @Override
+        public String toString() {
+            return preview(this);
+        }
     }
 
     private static final Object MARK = new Object();
+    private static final int PREVIEW_CHARACTERS = 200;
 
     private final ByteBuffer in;
     private final String source;
@@ -127,7 +147,7 @@ final class RestrictedUnpickler {
                     }
                     case 's' -> { // SETITEM
                         Object value = pop();
-                        Object key = pop();
+                        Object key = key(pop());
                         map(peek()).put(key, value);
                     }
                     case 'u' -> { // SETITEMS
@@ -187,9 +207,65 @@ final class RestrictedUnpickler {
         }
         Map<Object, Object> map = new LinkedHashMap<>();
         for (int i = 0; i < items.size(); i += 2) {
-            map.put(items.get(i), items.get(i + 1));
+            map.put(key(items.get(i)), items.get(i + 1));
         }
         return map;
+    }
+
+    /**
+     * A dict key: a string, number, boolean or None, as the keys of a state_dict and of the dicts around it are.
+     * Containers are refused: hashing one the pickle built from shared parts can take exponential time.
+     */
+    private Object key(Object key) throws IOException {
+        if (key == null || key instanceof String || key instanceof Long || key instanceof BigInteger
+                || key instanceof Double || key instanceof Boolean || key instanceof byte[]) {
+            return key;
+        }
+        throw malformed("a dict key is a " + describe(key) + "; expected names and numbers as keys");
+    }
+
+    /**
+     * A short description of a value read from a pickle, for messages: at most about {@value #PREVIEW_CHARACTERS}
+     * characters, however large or shared its containers are.
+     */
+    static String preview(Object value) {
+        StringBuilder text = new StringBuilder();
+        preview(value, text);
+        return text.length() > PREVIEW_CHARACTERS ? text.substring(0, PREVIEW_CHARACTERS) + "..." : text.toString();
+    }
+
+    private static void preview(Object value, StringBuilder text) {
+        if (text.length() > PREVIEW_CHARACTERS) {
+            return;
+        }
+        if (value instanceof Tuple tuple) {
+            previewItems(tuple.items(), "(", ")", text);
+        } else if (value instanceof Collection<?> items) {
+            previewItems(items, "[", "]", text);
+        } else if (value instanceof Map<?, ?> map) {
+            previewItems(map.keySet(), "{", ": ...}", text);
+        } else if (value instanceof String string) {
+            text.append('\'').append(string, 0, Math.min(string.length(), PREVIEW_CHARACTERS)).append('\'');
+        } else if (value == null || value instanceof Number || value instanceof Boolean) {
+            text.append(value);
+        } else {
+            text.append(describe(value));
+        }
+    }
+
+    private static void previewItems(Collection<?> items, String open, String close, StringBuilder text) {
+        text.append(open);
+        int shown = 0;
+        for (Object item : items) {
+            if (text.length() > PREVIEW_CHARACTERS) {
+                break;
+            }
+            if (shown++ > 0) {
+                text.append(", ");
+            }
+            preview(item, text);
+        }
+        text.append(close);
     }
 
     private void push(Object o) {

@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -37,6 +38,10 @@ public record TorchCheckpoint(Map<String, INDArray> stateDict, Optional<String> 
     private static final BigInteger LEGACY_MAGIC = new BigInteger("1950a86a20f9469cfc6c", 16);
     private static final long LEGACY_PROTOCOL = 1001;
     private static final String EXPECTED = "a PyTorch checkpoint (.pth)";
+    /** A legacy checkpoint is read whole: it may not be larger than an array can be. */
+    private static final long MAX_LEGACY_BYTES = Integer.MAX_VALUE - 8;
+    /** A state_dict's pickle is a few hundred KB; the tensors' data is stored beside it. */
+    private static final int MAX_PICKLE_BYTES = 64 << 20;
 
     /** The only globals accepted, by {@code module.name}; storages are resolved separately. */
     private static final Set<String> ALLOWED_GLOBALS = Set.of(
@@ -61,6 +66,11 @@ public record TorchCheckpoint(Map<String, INDArray> stateDict, Optional<String> 
                 return readZip(file, source);
             }
             if ((head[0] & 0xff) == 0x80) {
+                long size = Files.size(file);
+                if (size > MAX_LEGACY_BYTES) {
+                    throw new MalformedFileException(source + ": a legacy checkpoint of " + size + " bytes; expected"
+                            + " at most " + MAX_LEGACY_BYTES);
+                }
                 return readLegacy(ByteBuffer.wrap(Files.readAllBytes(file)), source);
             }
         } catch (StackOverflowError e) {
@@ -96,8 +106,16 @@ public record TorchCheckpoint(Map<String, INDArray> stateDict, Optional<String> 
             throw new MalformedFileException(source + ": storage list missing (truncated file?)");
         }
         Map<String, ByteBuffer> data = new HashMap<>();
-        for (Object key : keyList) {
-            TorchStorage.Storage storage = storages.get(String.valueOf(key));
+        if (keyList.size() > bytes.remaining() / Long.BYTES) {
+            throw new MalformedFileException(source + ": lists " + keyList.size() + " storages in "
+                    + bytes.remaining() + " bytes (truncated file?)");
+        }
+        for (Object listed : keyList) {
+            if (!(listed instanceof String key)) {
+                throw new MalformedFileException(source + ": its storage list holds "
+                        + RestrictedUnpickler.preview(listed) + "; expected storage keys");
+            }
+            TorchStorage.Storage storage = storages.get(key);
             if (bytes.remaining() < Long.BYTES) {
                 throw new MalformedFileException(source + ": truncated: storage " + key + " is missing");
             }
@@ -109,39 +127,69 @@ public record TorchCheckpoint(Map<String, INDArray> stateDict, Optional<String> 
             int length = (int) elements * storage.type().size;
             ByteBuffer slice = bytes.slice();
             slice.limit(length);
-            data.put(String.valueOf(key), slice);
+            data.put(key, slice);
             bytes.position(bytes.position() + length);
         }
-        return fromRoot(root, data, source);
+        return fromRoot(root, storage -> data.get(storage.key()), source);
     }
 
     private static TorchCheckpoint readZip(Path file, String source) throws IOException {
-        try (ZipFile zip = new ZipFile(file.toFile())) {
+        try (ZipFile zip = ZipArchives.open(file, EXPECTED)) {
             ZipEntry pickle = zip.stream().filter(e -> e.getName().endsWith("data.pkl")).findFirst()
                     .orElseThrow(() -> new MalformedFileException(source + ": a zip archive without data.pkl;"
                             + " expected " + EXPECTED));
             String prefix = pickle.getName().substring(0, pickle.getName().length() - "data.pkl".length());
             Map<String, TorchStorage.Storage> storages = new LinkedHashMap<>();
-            Object root = new RestrictedUnpickler(ByteBuffer.wrap(readEntry(zip, pickle)), source,
+            Object root = new RestrictedUnpickler(ByteBuffer.wrap(readPickle(zip, pickle, source)), source,
                     (m, n) -> resolve(m, n, source), pid -> storage(pid, storages, source, false)).load();
-            Map<String, ByteBuffer> data = new HashMap<>();
-            for (String key : storages.keySet()) {
-                ZipEntry entry = zip.getEntry(prefix + "data/" + key);
+            return fromRoot(root, storage -> {
+                ZipEntry entry = zip.getEntry(prefix + "data/" + storage.key());
                 if (entry == null) {
-                    throw new MalformedFileException(source + ": storage data/" + key + " is missing from the archive");
+                    throw new MalformedFileException(source + ": storage data/" + storage.key()
+                            + " is missing from the archive");
                 }
-                data.put(key, ByteBuffer.wrap(readEntry(zip, entry)));
-            }
-            return fromRoot(root, data, source);
+                try (InputStream in = zip.getInputStream(entry)) {
+                    // no further than the storage's size: its entry may claim or inflate to more
+                    return ByteBuffer.wrap(in.readNBytes((int) (storage.elements() * storage.type().size)));
+                }
+            }, source);
         } catch (ZipException | EOFException e) {
             throw new MalformedFileException(source + ": damaged zip archive (" + e.getMessage() + "); expected "
                     + EXPECTED, e);
         }
     }
 
-    private static byte[] readEntry(ZipFile zip, ZipEntry entry) throws IOException {
+    private static byte[] readPickle(ZipFile zip, ZipEntry entry, String source) throws IOException {
         try (InputStream in = zip.getInputStream(entry)) {
-            return in.readAllBytes();
+            byte[] pickle = in.readNBytes(MAX_PICKLE_BYTES + 1);
+            if (pickle.length > MAX_PICKLE_BYTES) {
+                throw new MalformedFileException(source + ": its " + entry.getName() + " is larger than "
+                        + MAX_PICKLE_BYTES + " bytes; expected the pickle of " + EXPECTED);
+            }
+            return pickle;
+        }
+    }
+
+    /**
+     * Each tensor must lie within the size its storage declares, and the state_dict's storages, and its tensors
+     * as float32, may hold at most NumpyFiles.MAX_ELEMENTS: checked before any storage is read.
+     */
+    private static void requireWithinLimit(Map<String, TorchStorage.TensorView> views, String source)
+            throws IOException {
+        long tensorElements = 0;
+        long storageElements = 0;
+        Set<TorchStorage.Storage> storages = new HashSet<>();
+        for (Map.Entry<String, TorchStorage.TensorView> entry : views.entrySet()) {
+            entry.getValue().requireWithin(entry.getValue().storage().elements(), source, entry.getKey());
+            tensorElements += Math.min(entry.getValue().elements(), NumpyFiles.MAX_ELEMENTS + 1);
+            if (storages.add(entry.getValue().storage())) {
+                storageElements += entry.getValue().storage().elements();
+            }
+            if (tensorElements > NumpyFiles.MAX_ELEMENTS || storageElements > NumpyFiles.MAX_ELEMENTS) {
+                throw new MalformedFileException(source + ": its state_dict holds more than "
+                        + NumpyFiles.MAX_ELEMENTS + " elements (at tensor '" + entry.getKey() + "'); expected "
+                        + EXPECTED + " of a network's parameters");
+            }
         }
     }
 
@@ -173,12 +221,20 @@ public record TorchCheckpoint(Map<String, INDArray> stateDict, Optional<String> 
             String source, boolean legacy) throws IOException {
         if (!(pid instanceof RestrictedUnpickler.Tuple t) || t.size() < 5 || !"storage".equals(t.get(0))
                 || !(t.get(1) instanceof TorchStorage.ElementType type) || !(t.get(4) instanceof Long elements)) {
-            throw new MalformedFileException(source + ": unsupported persistent id " + pid + "; expected " + EXPECTED);
+            throw new MalformedFileException(source + ": unsupported persistent id " + RestrictedUnpickler.preview(pid)
+                    + "; expected " + EXPECTED);
         }
         if (legacy && t.size() > 5 && t.get(5) != null) {
             throw new MalformedFileException(source + ": storage views are not supported");
         }
-        String key = String.valueOf(t.get(2));
+        if (elements < 0 || elements > NumpyFiles.MAX_ELEMENTS) {
+            throw new MalformedFileException(source + ": a storage of " + elements + " elements; expected at most "
+                    + NumpyFiles.MAX_ELEMENTS + " in " + EXPECTED);
+        }
+        if (!(t.get(2) instanceof String key)) {
+            throw new MalformedFileException(source + ": a storage whose key is "
+                    + RestrictedUnpickler.preview(t.get(2)) + "; expected " + EXPECTED);
+        }
         TorchStorage.Storage storage = storages.computeIfAbsent(key, k -> new TorchStorage.Storage(k, type, elements));
         if (storage.type() != type) {
             throw new MalformedFileException(source + ": storage " + key + " is read as two element types");
@@ -186,8 +242,13 @@ public record TorchCheckpoint(Map<String, INDArray> stateDict, Optional<String> 
         return storage;
     }
 
-    private static TorchCheckpoint fromRoot(Object root, Map<String, ByteBuffer> data, String source)
-            throws IOException {
+    /** Where the bytes of a storage the state_dict uses come from. */
+    @FunctionalInterface
+    private interface StorageData {
+        ByteBuffer of(TorchStorage.Storage storage) throws IOException;
+    }
+
+    private static TorchCheckpoint fromRoot(Object root, StorageData data, String source) throws IOException {
         if (!(root instanceof Map<?, ?> top)) {
             throw new MalformedFileException(source + ": holds no dict; expected a state_dict or the reference's"
                     + " checkpoint dict");
@@ -195,28 +256,39 @@ public record TorchCheckpoint(Map<String, INDArray> stateDict, Optional<String> 
         Object arch = top.get("arch");
         Object epoch = top.get("epoch");
         Map<?, ?> tensors = top.get("state_dict") instanceof Map<?, ?> inner ? inner : top;
-        Map<String, INDArray> stateDict = new LinkedHashMap<>();
+        Map<String, TorchStorage.TensorView> views = new LinkedHashMap<>();
         List<String> notTensors = new ArrayList<>();
         for (Map.Entry<?, ?> e : tensors.entrySet()) {
             if (!(e.getKey() instanceof String name)) {
-                throw new MalformedFileException(source + ": a state_dict key is " + e.getKey() + ", not a name");
+                throw new MalformedFileException(source + ": a state_dict key is "
+                        + RestrictedUnpickler.preview(e.getKey()) + ", not a name");
             }
             if (e.getValue() instanceof TorchStorage.TensorView view) {
-                ByteBuffer bytes = data.get(view.storage().key());
-                if (bytes == null) {
-                    throw new MalformedFileException(source + ": data of tensor '" + name + "' is missing");
-                }
-                stateDict.put(name, view.toFloatArray(bytes, source, name));
+                views.put(name, view);
             } else {
                 notTensors.add(name);
             }
         }
-        if (stateDict.isEmpty() || !notTensors.isEmpty() && tensors == top) {
-            throw new MalformedFileException(source + ": no state_dict found (top-level keys " + top.keySet()
-                    + "); expected a state_dict or a dict with a 'state_dict' entry");
+        if (views.isEmpty() || !notTensors.isEmpty() && tensors == top) {
+            throw new MalformedFileException(source + ": no state_dict found (top-level keys "
+                    + RestrictedUnpickler.preview(top.keySet()) + "); expected a state_dict or a dict with a"
+                    + " 'state_dict' entry");
         }
         if (!notTensors.isEmpty()) {
-            throw new MalformedFileException(source + ": state_dict entries " + notTensors + " are not tensors");
+            throw new MalformedFileException(source + ": state_dict entries "
+                    + RestrictedUnpickler.preview(notTensors) + " are not tensors");
+        }
+        requireWithinLimit(views, source);
+        Map<TorchStorage.Storage, ByteBuffer> storageBytes = new HashMap<>();
+        Map<String, INDArray> stateDict = new LinkedHashMap<>();
+        for (Map.Entry<String, TorchStorage.TensorView> entry : views.entrySet()) {
+            TorchStorage.Storage storage = entry.getValue().storage();
+            ByteBuffer bytes = storageBytes.containsKey(storage) ? storageBytes.get(storage) : data.of(storage);
+            if (bytes == null) {
+                throw new MalformedFileException(source + ": data of tensor '" + entry.getKey() + "' is missing");
+            }
+            storageBytes.put(storage, bytes);
+            stateDict.put(entry.getKey(), entry.getValue().toFloatArray(bytes, source, entry.getKey()));
         }
         return new TorchCheckpoint(stateDict,
                 arch instanceof String s ? Optional.of(s) : Optional.empty(),

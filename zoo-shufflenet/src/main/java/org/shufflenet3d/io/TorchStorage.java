@@ -61,10 +61,21 @@ final class TorchStorage {
     /** {@code torch._utils._rebuild_tensor_v2(storage, offset, size, stride, ...)}. */
     record TensorView(Storage storage, long offset, long[] shape, long[] stride) {
 
-        /** The viewed elements as a float32 C-order array; the view must lie within {@code bytes}. */
-        INDArray toFloatArray(ByteBuffer bytes, String source, String name) throws IOException {
-            ByteBuffer data = bytes.duplicate().order(ByteOrder.LITTLE_ENDIAN);
-            long available = data.remaining() / storage.type().size;
+        /** The number of elements viewed; Long.MAX_VALUE when the shape's product overflows. */
+        long elements() {
+            long count = 1;
+            try {
+                for (long size : shape) {
+                    count = Math.multiplyExact(count, size);
+                }
+            } catch (ArithmeticException e) {
+                return Long.MAX_VALUE;
+            }
+            return count;
+        }
+
+        /** Refuses the view unless it lies within a storage of {@code available} elements. */
+        void requireWithin(long available, String source, String name) throws IOException {
             long count = 1;
             long last = offset;
             try {
@@ -88,7 +99,14 @@ final class TorchStorage {
                         + " at offset " + offset + " reaches past its storage of " + available + " elements"
                         + " (truncated file?)");
             }
-            float[] values = new float[(int) count];
+        }
+
+        /** The viewed elements as a float32 C-order array; the view must lie within {@code bytes}. */
+        INDArray toFloatArray(ByteBuffer bytes, String source, String name) throws IOException {
+            ByteBuffer data = bytes.duplicate().order(ByteOrder.LITTLE_ENDIAN);
+            requireWithin(data.remaining() / storage.type().size, source, name);
+            int count = (int) elements();
+            float[] values = new float[count];
             long[] index = new long[shape.length];
             ByteBuffer slice = data.slice().order(ByteOrder.LITTLE_ENDIAN);
             for (int i = 0; i < values.length; i++) {
@@ -124,12 +142,14 @@ final class TorchStorage {
         if (o instanceof Long l) {
             return l;
         }
-        throw new MalformedFileException(source + ": expected an integer in a tensor record, found " + o);
+        throw new MalformedFileException(source + ": expected an integer in a tensor record, found "
+                + RestrictedUnpickler.preview(o));
     }
 
     private static long[] asLongs(Object o, String source) throws IOException {
         if (!(o instanceof RestrictedUnpickler.Tuple tuple)) {
-            throw new MalformedFileException(source + ": expected a tuple of integers in a tensor record, found " + o);
+            throw new MalformedFileException(source + ": expected a tuple of integers in a tensor record, found "
+                    + RestrictedUnpickler.preview(o));
         }
         long[] values = new long[tuple.size()];
         for (int i = 0; i < values.length; i++) {

@@ -52,8 +52,10 @@ public final class Evaluation {
     }
 
     /**
-     * Evaluates {@code model} on every clip of {@code data}, {@code batchSize} clips at a time (only one batch of
-     * clips is held at once). The data's labels and videos are checked before anything is computed.
+     * Evaluates {@code model} on every clip of {@code data}, {@code batchSize} clips at a time (the batch evaluated
+     * and the next ones being built are all that is held). The clips of one video are built in order, one after
+     * the other, so that a video's clips are cut in one pass over it. The data's labels and videos are checked
+     * before anything is computed.
      *
      * @throws InvalidConfigurationException if the data's class count is not the model's
      * @throws InvalidClipException          if the data's clip shape is not the model's, or a clip is not [3, D, H, W]
@@ -123,7 +125,7 @@ public final class Evaluation {
         for (int start = 0; start < n; start += batchSize) {
             batches.add(IntStream.range(start, Math.min(n, start + batchSize)).toArray());
         }
-        try (ClipPrefetcher prefetcher = new ClipPrefetcher(batches, data::clip, shape, model.dataType(),
+        try (ClipPrefetcher prefetcher = new ClipPrefetcher(batches, data::clip, data::video, shape, model.dataType(),
                 ClipPrefetcher.DEFAULT_THREADS, PREFETCHED_BATCHES)) {
             for (int start = 0; start < n; start += batchSize) {
                 int end = Math.min(n, start + batchSize);

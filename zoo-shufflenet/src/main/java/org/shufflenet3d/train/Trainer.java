@@ -1,7 +1,13 @@
 package org.shufflenet3d.train;
 
+import java.io.Closeable;
 import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -14,6 +20,7 @@ import org.shufflenet3d.ShuffleNet3d;
 import org.shufflenet3d.WeightMismatchException;
 import org.shufflenet3d.data.ClipPrefetcher;
 import org.shufflenet3d.data.LabeledClips;
+import org.shufflenet3d.io.AtomicFiles;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,6 +37,7 @@ public final class Trainer {
     /** Checkpoint file of each epoch, and of the best validation accuracy so far, in the checkpoint directory. */
     public static final String EPOCH_CHECKPOINT = "epoch-%03d.ckpt";
     public static final String BEST_CHECKPOINT = "best.ckpt";
+    private static final String LOCK_FILE = ".training.lock";
     private static final int PREFETCHED_BATCHES = 2;
 
     /**
@@ -106,19 +114,53 @@ public final class Trainer {
         return model;
     }
 
-    /** Trains the remaining epochs; returns each epoch's report. */
+    /**
+     * Trains the remaining epochs; returns each epoch's report. The checkpoint directory, when there is one, is
+     * this run's alone while it trains (another run writing to it is refused), and the temporary files of
+     * checkpoints an interrupted run was writing are deleted first.
+     */
     public List<EpochReport> fit(LabeledClips train, LabeledClips validation, Listener listener) throws IOException {
         check(train, "training");
         if (validation != null) {
             check(validation, "validation");
         }
-        List<EpochReport> reports = new ArrayList<>();
-        while (epochsDone < settings.epochs()) {
-            EpochReport report = epoch(train, validation, listener);
-            reports.add(report);
-            listener.onEpoch(report);
+        try (Closeable checkpointsOwned = ownCheckpoints()) {
+            List<EpochReport> reports = new ArrayList<>();
+            while (epochsDone < settings.epochs()) {
+                EpochReport report = epoch(train, validation, listener);
+                reports.add(report);
+                listener.onEpoch(report);
+            }
+            return reports;
         }
-        return reports;
+    }
+
+    private Closeable ownCheckpoints() throws IOException {
+        Path directory = settings.checkpoints();
+        if (directory == null) {
+            return () -> { };
+        }
+        Files.createDirectories(directory);
+        FileChannel channel = FileChannel.open(directory.resolve(LOCK_FILE), StandardOpenOption.CREATE,
+                StandardOpenOption.WRITE);
+        FileLock lock;
+        try {
+            lock = channel.tryLock();
+        } catch (OverlappingFileLockException e) {
+            lock = null;
+        }
+        if (lock == null) {
+            channel.close();
+            throw new IOException(directory + " is in use by another training run; expected a checkpoint folder"
+                    + " of this run's own");
+        }
+        AtomicFiles.deleteTemporaryFiles(directory, "epoch-*.ckpt");
+        AtomicFiles.deleteTemporaryFiles(directory, BEST_CHECKPOINT);
+        FileLock held = lock;
+        return () -> {
+            held.release();
+            channel.close();
+        };
     }
 
     private EpochReport epoch(LabeledClips train, LabeledClips validation, Listener listener) throws IOException {
@@ -180,10 +222,11 @@ public final class Trainer {
             TrainingCheckpoint state = new TrainingCheckpoint(model.config(), model.clipShape(), epoch, bestAccuracy,
                     model.weights(), optimizer.state(), schedule.state());
             checkpoint = settings.checkpoints().resolve(String.format(Locale.ROOT, EPOCH_CHECKPOINT, epoch));
-            state.write(checkpoint);
+            // the best first: a run stopped between the two resumes from the epoch before and writes it again
             if (best) {
                 state.write(settings.checkpoints().resolve(BEST_CHECKPOINT));
             }
+            state.write(checkpoint);
             lastCheckpoint = checkpoint;
         }
         LOG.info(String.format(Locale.ROOT, "epoch %d/%d: loss %.4f, accuracy %.3f, lr %g%s", epoch,

@@ -19,6 +19,7 @@ import org.shufflenet3d.ShuffleNetConfig;
 import org.shufflenet3d.io.AtomicFiles;
 import org.shufflenet3d.io.MalformedFileException;
 import org.shufflenet3d.io.NumpyFiles;
+import org.shufflenet3d.io.ZipArchives;
 
 /**
  * Everything training needs to go on where it stopped: the network's configuration and weights (batch-norm
@@ -34,6 +35,7 @@ public record TrainingCheckpoint(ShuffleNetConfig config, ClipShape clip, int ep
     private static final String WEIGHTS = "weights/";
     private static final String OPTIMIZER = "optimizer/";
     private static final String FORMAT = "shufflenet3d-training-checkpoint-1";
+    private static final int MAX_STATE_BYTES = 1 << 20;
     private static final ObjectMapper JSON = new ObjectMapper();
 
     public void write(Path file) throws IOException {
@@ -71,15 +73,19 @@ public record TrainingCheckpoint(ShuffleNetConfig config, ClipShape clip, int ep
     }
 
     public static TrainingCheckpoint read(Path file) throws IOException {
-        NumpyFiles.requireFile(file);
-        try (ZipFile zip = new ZipFile(file.toFile())) {
+        try (ZipFile zip = ZipArchives.open(file, "a training checkpoint (.ckpt)")) {
             ZipEntry stateEntry = zip.getEntry(STATE);
             if (stateEntry == null) {
                 throw new MalformedFileException(file + ": not a training checkpoint (no " + STATE + ")");
             }
             Map<String, Object> state;
             try (InputStream in = zip.getInputStream(stateEntry)) {
-                state = JSON.readValue(new String(in.readAllBytes(), StandardCharsets.UTF_8),
+                byte[] json = in.readNBytes(MAX_STATE_BYTES + 1);
+                if (json.length > MAX_STATE_BYTES) {
+                    throw new MalformedFileException(file + ": its " + STATE + " is larger than " + MAX_STATE_BYTES
+                            + " bytes; expected a training checkpoint");
+                }
+                state = JSON.readValue(new String(json, StandardCharsets.UTF_8),
                         new TypeReference<Map<String, Object>>() { });
             }
             if (!FORMAT.equals(state.get("format"))) {
@@ -88,37 +94,55 @@ public record TrainingCheckpoint(ShuffleNetConfig config, ClipShape clip, int ep
             }
             Map<String, INDArray> weights = new LinkedHashMap<>();
             Map<String, INDArray> optimizer = new LinkedHashMap<>();
+            long budget = 2 * NumpyFiles.MAX_ELEMENTS;
             for (ZipEntry entry : zip.stream().toList()) {
                 String name = entry.getName();
                 Map<String, INDArray> target = name.startsWith(WEIGHTS) ? weights
                         : name.startsWith(OPTIMIZER) ? optimizer : null;
                 if (target != null && name.endsWith(".npy")) {
                     String prefix = target == weights ? WEIGHTS : OPTIMIZER;
+                    INDArray array;
                     try (InputStream in = zip.getInputStream(entry)) {
-                        target.put(name.substring(prefix.length(), name.length() - 4),
-                                NumpyFiles.parseNpy(in.readAllBytes(), file + ":" + name));
+                        array = NumpyFiles.readNpy(in, file + ":" + name, Math.min(budget, NumpyFiles.MAX_ELEMENTS),
+                                entry.getSize());
                     }
+                    budget -= array.length();
+                    target.put(name.substring(prefix.length(), name.length() - 4), array);
                 }
             }
             Map<String, Double> schedule = new LinkedHashMap<>();
-            if (state.get("schedule") instanceof Map<?, ?> s) {
-                s.forEach((k, v) -> schedule.put(String.valueOf(k), v instanceof Number n ? n.doubleValue()
-                        : Double.parseDouble(String.valueOf(v))));
+            if (state.get("schedule") instanceof Map<?, ?> entries) {
+                for (Map.Entry<?, ?> entry : entries.entrySet()) {
+                    if (!(entry.getValue() instanceof Number value)) {
+                        throw new MalformedFileException(file + ": schedule state '" + entry.getKey() + "' is "
+                                + entry.getValue() + "; expected a number");
+                    }
+                    schedule.put(String.valueOf(entry.getKey()), value.doubleValue());
+                }
             }
             if (!(state.get("arch") instanceof String arch)) {
                 throw new MalformedFileException(file + ": training checkpoint state names no architecture");
             }
             ShuffleNetConfig config = new ShuffleNetConfig(Architecture.fromReferenceName(arch),
-                    number(state, "width").doubleValue(), number(state, "groups").intValue(),
-                    number(state, "classes").intValue());
-            ClipShape clip = new ClipShape(number(state, "frames").intValue(), number(state, "height").intValue(),
-                    number(state, "width_px").intValue());
-            return new TrainingCheckpoint(config, clip, number(state, "epoch").intValue(),
+                    number(state, "width").doubleValue(), integer(state, "groups"), integer(state, "classes"));
+            ClipShape clip = new ClipShape(integer(state, "frames"), integer(state, "height"),
+                    integer(state, "width_px"));
+            return new TrainingCheckpoint(config, clip, integer(state, "epoch"),
                     number(state, "best_accuracy").doubleValue(), weights, optimizer, schedule);
-        } catch (ZipException | java.io.EOFException | org.nd4j.shade.jackson.core.JsonProcessingException e) {
+        } catch (ZipException | java.io.EOFException | org.nd4j.shade.jackson.core.JsonProcessingException
+                | IllegalArgumentException e) {
             throw new MalformedFileException(file + ": not a readable training checkpoint (" + e.getMessage() + ")",
                     e);
         }
+    }
+
+    private static int integer(Map<String, Object> state, String key) throws MalformedFileException {
+        if (state.get(key) instanceof Number n && (n instanceof Integer || n instanceof Long && n.longValue() >= 0
+                && n.longValue() <= Integer.MAX_VALUE)) {
+            return n.intValue();
+        }
+        throw new MalformedFileException("training checkpoint state has no integer '" + key + "' (found "
+                + state.get(key) + ")");
     }
 
     private static Number number(Map<String, Object> state, String key) throws MalformedFileException {

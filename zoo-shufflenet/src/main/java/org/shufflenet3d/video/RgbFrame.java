@@ -28,12 +28,15 @@ public record RgbFrame(int width, int height, byte[] pixels) {
     public static RgbFrame of(BufferedImage image) {
         int width = image.getWidth();
         int height = image.getHeight();
-        int[] argb = image.getRGB(0, 0, width, height, null, 0, width);
-        byte[] pixels = new byte[3 * argb.length];
-        for (int i = 0; i < argb.length; i++) {
-            pixels[3 * i] = (byte) (argb[i] >> 16);
-            pixels[3 * i + 1] = (byte) (argb[i] >> 8);
-            pixels[3 * i + 2] = (byte) argb[i];
+        byte[] pixels = new byte[3 * width * height];
+        int[] row = new int[width];
+        for (int y = 0, i = 0; y < height; y++) {
+            image.getRGB(0, y, width, 1, row, 0, width);
+            for (int argb : row) {
+                pixels[i++] = (byte) (argb >> 16);
+                pixels[i++] = (byte) (argb >> 8);
+                pixels[i++] = (byte) argb;
+            }
         }
         return new RgbFrame(width, height, pixels);
     }

@@ -1,7 +1,10 @@
 package org.shufflenet3d.video;
 
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Iterator;
 import java.util.List;
+import java.util.function.Consumer;
 import java.util.random.RandomGenerator;
 
 /**
@@ -97,6 +100,35 @@ public record TemporalSampling(int size, int downsample) {
      */
     public List<int[]> consecutiveClips(int frameCount) {
         return windows(frameCount, duration());
+    }
+
+    /**
+     * {@link #consecutiveClips} of frames that arrive one at a time, their number unknown until they end: each
+     * clip's frames (in the order and with the repeats {@link #at} gives) go to {@code clip} as soon as the frame
+     * after its window arrives or the frames end, so that at most {@link #duration()} frames and the one after them
+     * are held. Returns the number of frames; with none, no clip.
+     */
+    public <T> int consecutiveClips(Iterator<T> frames, Consumer<List<T>> clip) {
+        List<T> window = new ArrayList<>();
+        int count = 0;
+        while (frames.hasNext()) {
+            T frame = frames.next();
+            if (window.size() == duration()) {
+                clip.accept(pick(window, at(window.size(), 0)));
+                window.clear();
+            }
+            window.add(frame);
+            count++;
+        }
+        int begin = count - window.size();
+        if (count > 0 && (begin < count - 1 || count == 1)) {
+            clip.accept(pick(window, at(window.size(), 0)));
+        }
+        return count;
+    }
+
+    private static <T> List<T> pick(List<T> window, int[] indices) {
+        return Arrays.stream(indices).mapToObj(window::get).toList();
     }
 
     /**

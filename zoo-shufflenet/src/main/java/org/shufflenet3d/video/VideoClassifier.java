@@ -1,6 +1,7 @@
 package org.shufflenet3d.video;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
@@ -65,24 +66,38 @@ public final class VideoClassifier {
         return IntStream.range(0, count).mapToObj(String::valueOf).toList();
     }
 
+    /**
+     * The prediction for {@code video}, whose clips are cut and classified as it is decoded: at most one batch of
+     * clips is held, whatever the video's length.
+     */
     public Prediction classify(Path video) {
-        List<INDArray> all = clips.testClips(video);
         double[] sum = new double[classNames.size()];
-        for (int start = 0; start < all.size(); start += batchSize) {
-            List<INDArray> batch = all.subList(start, Math.min(all.size(), start + batchSize));
-            INDArray input = Nd4j.stack(0, batch.toArray(INDArray[]::new)).castTo(model.dataType());
-            double[][] probabilities = model.probabilities(input).castTo(DataType.DOUBLE)
-                    .reshape(batch.size(), sum.length).toDoubleMatrix();
-            for (double[] row : probabilities) {
-                for (int c = 0; c < sum.length; c++) {
-                    sum[c] += row[c];
-                }
+        List<INDArray> batch = new ArrayList<>(batchSize);
+        int clipCount = clips.forEachTestClip(video, clip -> {
+            batch.add(clip);
+            if (batch.size() == batchSize) {
+                addProbabilities(batch, sum);
+                batch.clear();
             }
+        });
+        if (!batch.isEmpty()) {
+            addProbabilities(batch, sum);
         }
         double[] mean = new double[sum.length];
         for (int c = 0; c < sum.length; c++) {
-            mean[c] = sum[c] / all.size();
+            mean[c] = sum[c] / clipCount;
         }
-        return new Prediction(video, all.size(), mean, classNames);
+        return new Prediction(video, clipCount, mean, classNames);
+    }
+
+    private void addProbabilities(List<INDArray> batch, double[] sum) {
+        INDArray input = Nd4j.stack(0, batch.toArray(INDArray[]::new)).castTo(model.dataType());
+        double[][] probabilities = model.probabilities(input).castTo(DataType.DOUBLE)
+                .reshape(batch.size(), sum.length).toDoubleMatrix();
+        for (double[] row : probabilities) {
+            for (int c = 0; c < sum.length; c++) {
+                sum[c] += row[c];
+            }
+        }
     }
 }

@@ -2,11 +2,14 @@ package org.shufflenet3d.video;
 
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.NoSuchElementException;
 import java.util.Objects;
 import java.util.SplittableRandom;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 import java.util.random.RandomGenerator;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.shufflenet3d.ClipShape;
@@ -21,12 +24,23 @@ import org.slf4j.LoggerFactory;
  * <ul>
  * <li>{@link #trainingClip}: a random window, a random flip (unless switched off) and a multi-scale crop;
  * <li>{@link #validationClip}: the centre window, the short side scaled to S and the centre crop;
- * <li>{@link #testClips}: consecutive windows over the whole video, scaled and centre-cropped alike.
+ * <li>{@link #forEachTestClip}: consecutive windows over the whole video, scaled and centre-cropped alike.
  * </ul>
  * A video shorter than a clip is looped, with a warning. Frame counts are remembered, so each video is counted once.
- * Thread-safe.
+ *
+ * <p>Memory does not grow with a video's length or frame size: frames are decoded one at a time, no larger than
+ * {@link #DECODE_BOUND} times S on their short side (larger ones are scaled down while decoding, see
+ * {@link VideoReader#withShortSideAtMost}), and each is cropped and scaled as soon as it is decoded, so that only the
+ * S x S frames of the clip being cut are held. Thread-safe.
  */
 public final class VideoClips {
+
+    /**
+     * Frames are decoded with a short side of at most this many times the clip's size S: enough for the smallest
+     * training crop (half the short side) to be cut from frames at least twice as large as the S x S it is resized
+     * to; the reference's frames, 240 pixels for clips of 112, are read as stored.
+     */
+    public static final int DECODE_BOUND = 4;
 
     private static final Logger LOG = LoggerFactory.getLogger(VideoClips.class);
 
@@ -54,9 +68,11 @@ public final class VideoClips {
 
     private final ClipShape shape;
     private final Preprocessing preprocessing;
+    private final VideoReader reader;
     private final TemporalSampling sampling;
     private final SpatialPipeline training;
     private final FrameTransform evaluation;
+    private final SequentialFrames testFrames;
     private final Map<Path, Integer> frameCounts = new ConcurrentHashMap<>();
 
     /** Clips of {@code shape}, whose frames must be square (the reference crops S x S). */
@@ -67,9 +83,12 @@ public final class VideoClips {
         }
         this.shape = shape;
         this.preprocessing = Objects.requireNonNull(preprocessing, "preprocessing");
+        this.reader = preprocessing.reader().withShortSideAtMost(
+                (int) Math.min(VideoReader.MAX_DECODED_SIDE, (long) DECODE_BOUND * shape.height()));
         this.sampling = new TemporalSampling(shape.frames(), preprocessing.downsample());
         this.training = SpatialPipeline.training(shape.height(), preprocessing.crop(), preprocessing.flip());
         this.evaluation = SpatialPipeline.test(shape.height()).forClip(new SplittableRandom(0)); // draws nothing
+        this.testFrames = new SequentialFrames(reader::open, evaluation);
     }
 
     public ClipShape shape() {
@@ -83,40 +102,55 @@ public final class VideoClips {
     /** A training clip of {@code video}, every random choice drawn from {@code random}. */
     public INDArray trainingClip(Path video, RandomGenerator random) {
         int[] frames = sampling.random(frameCount(video), random);
-        return toClip(video, frames, training.forClip(random));
+        return toArray(reader.read(video, frames, training.forClip(random)));
     }
 
     /** The validation clip of {@code video}: its centre window. */
     public INDArray validationClip(Path video) {
-        return toClip(video, sampling.center(frameCount(video)), evaluation);
+        return toArray(reader.read(video, sampling.center(frameCount(video)), evaluation));
     }
 
-    /** The frames {@link #testClips} takes from a video of {@code frameCount} frames, one array per clip. */
+    /** The frames {@link #forEachTestClip} takes from a video of {@code frameCount} frames, one array per clip. */
     public List<int[]> testWindows(int frameCount) {
         return sampling.consecutiveClips(frameCount);
     }
 
-    /** The test clip of {@code video} made of {@code frames} (one of its {@link #testWindows}). */
+    /**
+     * The test clip of {@code video} made of {@code frames} (one of its {@link #testWindows}). Asked for the clips
+     * of a video in order, one after the other, the video is decoded once: its decoder stays open between them.
+     */
     public INDArray testClip(Path video, int[] frames) {
-        return toClip(video, frames, evaluation);
+        int begin = Arrays.stream(frames).min().orElse(0);
+        boolean last = (long) begin + sampling.duration() >= frameCount(video) - 1;
+        return toArray(testFrames.read(video, frames, last));
     }
 
-    /** Every test clip of {@code video}: consecutive windows, in order, decoding the video once. */
-    public List<INDArray> testClips(Path video) {
-        List<RgbFrame> all = preprocessing.reader().read(video);
-        if (frameCounts.putIfAbsent(video, all.size()) == null && sampling.loops(all.size())) {
-            warnLooping(video, all.size());
+    /**
+     * Every test clip of {@code video}, consecutive windows in order, each given to {@code clip} as soon as its
+     * frames are decoded: the video is decoded once and only one clip's frames are held. Returns the number of
+     * clips.
+     */
+    public int forEachTestClip(Path video, Consumer<INDArray> clip) {
+        Objects.requireNonNull(clip, "clip");
+        int[] clips = {0};
+        int count;
+        try (FrameCursor frames = reader.open(video)) {
+            count = sampling.consecutiveClips(transformed(frames, evaluation), window -> {
+                clip.accept(toArray(window));
+                clips[0]++;
+            });
         }
-        return testWindows(all.size()).stream()
-                .map(window -> preprocessing.normalization().toArray(evaluation.applyToClip(
-                        Arrays.stream(window).mapToObj(all::get).toList())))
-                .toList();
+        VideoReader.requireFrames(video, count);
+        if (frameCounts.putIfAbsent(video, count) == null && sampling.loops(count)) {
+            warnLooping(video, count);
+        }
+        return clips[0];
     }
 
     /** The number of frames of {@code video}, counted once and remembered; warns when clips of it will loop. */
     public int frameCount(Path video) {
         return frameCounts.computeIfAbsent(video, path -> {
-            int count = preprocessing.reader().frameCount(path);
+            int count = reader.frameCount(path);
             if (sampling.loops(count)) {
                 warnLooping(path, count);
             }
@@ -129,7 +163,32 @@ public final class VideoClips {
                 + " reference does", video, frames, sampling.duration());
     }
 
-    private INDArray toClip(Path video, int[] frames, FrameTransform spatial) {
-        return preprocessing.normalization().toArray(spatial.applyToClip(preprocessing.reader().read(video, frames)));
+    private INDArray toArray(List<RgbFrame> frames) {
+        return preprocessing.normalization().toArray(frames);
+    }
+
+    /** The frames of a cursor, each transformed as it is decoded. */
+    private static Iterator<RgbFrame> transformed(FrameCursor frames, FrameTransform transform) {
+        return new Iterator<>() {
+            private RgbFrame ahead;
+
+            @Override
+            public boolean hasNext() {
+                if (ahead == null) {
+                    ahead = frames.next();
+                }
+                return ahead != null;
+            }
+
+            @Override
+            public RgbFrame next() {
+                if (!hasNext()) {
+                    throw new NoSuchElementException();
+                }
+                RgbFrame frame = transform.apply(ahead);
+                ahead = null;
+                return frame;
+            }
+        };
     }
 }

@@ -5,6 +5,7 @@ import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.function.IntFunction;
 import org.bytedeco.ffmpeg.global.avcodec;
 import org.bytedeco.ffmpeg.global.avutil;
 import org.bytedeco.javacv.FFmpegFrameRecorder;
@@ -34,31 +35,33 @@ public final class VideoWriter {
 
     /** Writes {@code frames}, all of one size, to {@code target} at {@code framesPerSecond}. */
     public static void write(Path target, List<RgbFrame> frames, double framesPerSecond) throws IOException {
+        write(target, frames.size(), frames::get, framesPerSecond);
+    }
+
+    /**
+     * Writes {@code frameCount} frames, all of one size, to {@code target} at {@code framesPerSecond}, asking
+     * {@code frameAt} for each in turn: only one frame is held, however long the video.
+     */
+    public static void write(Path target, int frameCount, IntFunction<RgbFrame> frameAt, double framesPerSecond)
+            throws IOException {
         Encoding encoding = ENCODINGS.get(VideoReader.extension(target));
         if (encoding == null) {
             throw new IllegalArgumentException("cannot choose a codec for " + target + ": expected a name ending in "
                     + String.join(", ", ENCODINGS.keySet().stream().sorted().map(e -> "." + e).toList()));
         }
-        if (frames.isEmpty()) {
+        if (frameCount < 1) {
             throw new IllegalArgumentException("a video needs at least one frame: " + target);
         }
         if (!(framesPerSecond > 0)) {
             throw new IllegalArgumentException("the frame rate must be positive, got " + framesPerSecond);
         }
-        int width = frames.get(0).width();
-        int height = frames.get(0).height();
-        for (RgbFrame frame : frames) {
-            if (frame.width() != width || frame.height() != height) {
-                throw new IllegalArgumentException("the frames of a video must share one size: " + width + "x"
-                        + height + " and " + frame.width() + "x" + frame.height() + " given for " + target);
-            }
-        }
-        AtomicFiles.writeFile(target, temporary -> encode(temporary, target, encoding, frames, width, height,
-                framesPerSecond));
+        RgbFrame first = frameAt.apply(0);
+        AtomicFiles.writeFile(target, temporary -> encode(temporary, target, encoding, frameCount, frameAt,
+                first.width(), first.height(), framesPerSecond));
     }
 
-    private static void encode(Path file, Path target, Encoding encoding, List<RgbFrame> frames, int width, int height,
-            double framesPerSecond) throws IOException {
+    private static void encode(Path file, Path target, Encoding encoding, int frameCount,
+            IntFunction<RgbFrame> frameAt, int width, int height, double framesPerSecond) throws IOException {
         FfmpegLogging.silence();
         try (FFmpegFrameRecorder recorder = new FFmpegFrameRecorder(file.toFile(), width, height)) {
             recorder.setFormat(encoding.format());
@@ -69,7 +72,12 @@ public final class VideoWriter {
             recorder.start();
             Frame frame = new Frame(width, height, Frame.DEPTH_UBYTE, 3);
             ByteBuffer buffer = (ByteBuffer) frame.image[0];
-            for (RgbFrame rgb : frames) {
+            for (int t = 0; t < frameCount; t++) {
+                RgbFrame rgb = frameAt.apply(t);
+                if (rgb.width() != width || rgb.height() != height) {
+                    throw new IllegalArgumentException("the frames of a video must share one size: " + width + "x"
+                            + height + " and " + rgb.width() + "x" + rgb.height() + " given for " + target);
+                }
                 for (int y = 0; y < height; y++) {
                     buffer.put(y * frame.imageStride, rgb.pixels(), 3 * y * width, 3 * width);
                 }

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -120,7 +121,9 @@ class VideoDatasetTest {
                         .path(), last)));
         assertEquals(expected, dataset.clip(5));
         assertEquals(dataset.clip(5), dataset.trainingClip(5, 9));
-        assertEquals(clips.testClips(index.videos().get(1).path()).get(2), dataset.clip(5));
+        List<INDArray> streamed = new ArrayList<>();
+        assertEquals(3, clips.forEachTestClip(index.videos().get(1).path(), streamed::add));
+        assertEquals(streamed.get(2), dataset.clip(5));
         assertThrows(IndexOutOfBoundsException.class, () -> dataset.clip(dataset.size()));
     }
 
@@ -155,7 +158,8 @@ class VideoDatasetTest {
 
         VideoClassifier.Prediction prediction = classifier.classify(video);
 
-        List<INDArray> all = clips.testClips(video);
+        List<INDArray> all = new ArrayList<>();
+        clips.forEachTestClip(video, all::add);
         double[] expected = new double[4];
         for (INDArray clip : all) {
             double[] p = model.probabilities(clip.reshape(1, 3, 8, 24, 24)).toDoubleVector();

@@ -3,14 +3,19 @@ package org.shufflenet3d.data;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.shade.jackson.databind.ObjectMapper;
 
 class VideoIndexTest {
 
@@ -76,6 +81,56 @@ class VideoIndexTest {
         assertMessage(() -> VideoIndex.readClassIndex(Files.writeString(root.resolve("twice.txt"), "a\nb\na\n")),
                 "class 'a' is listed twice");
         assertMessage(() -> VideoIndex.readClassIndex(root.resolve("missing.txt")), "cannot read class index");
+    }
+
+    @Test
+    void classIndexFilesAreReadAsUtf8TextOrRefused() throws Exception {
+        assertEquals(List.of("right", "left"), VideoIndex.readClassIndex(Files.write(root.resolve("bom.txt"),
+                "\uFEFF1 right\n2 left\n".getBytes(StandardCharsets.UTF_8))));
+        assertEquals(List.of("a", "b"), VideoIndex.readClassIndex(Files.writeString(root.resolve("zeros.txt"),
+                "01 a\n002 b\n")));
+        assertMessage(() -> VideoIndex.readClassIndex(Files.write(root.resolve("binary.txt"),
+                new byte[] {(byte) 0x80, 0x1f, (byte) 0xff, 0})), "not UTF-8 text");
+        assertMessage(() -> VideoIndex.readClassIndex(Files.writeString(root.resolve("big.txt"),
+                "99999999999 a\n")), "line '99999999999 a' should be numbered 1");
+        assertMessage(() -> VideoIndex.readClassIndex(Files.createDirectories(root.resolve("folder.txt"))),
+                "not a regular file");
+        Path fifo = root.resolve("fifo.txt");
+        Assumptions.assumeTrue(new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor() == 0,
+                "mkfifo makes a named pipe");
+        assertTimeoutPreemptively(Duration.ofSeconds(10),
+                () -> assertMessage(() -> VideoIndex.readClassIndex(fifo), "not a regular file"));
+    }
+
+    @Test
+    void annotationNamesStayInsideTheVideoRoot() throws IOException {
+        Path videos = Files.createDirectories(root.resolve("videos"));
+        video("secret.mp4");
+        for (String key : List.of("../secret", "/etc/passwd", "a/../../secret", "")) {
+            Path annotations = Files.writeString(root.resolve("escape.json"), "{\"labels\": [\"a\"], \"database\": {"
+                    + new ObjectMapper().writeValueAsString(key) + ": {\"subset\": \"training\","
+                    + " \"annotations\": {\"label\": \"a\"}}}}");
+            assertMessage(() -> VideoIndex.activityNet(annotations, videos, "training"),
+                    "is not a name inside the video root");
+        }
+        Path escapingClass = Files.writeString(root.resolve("class.json"), "{\"labels\": [\"..\"], \"database\":"
+                + " {\"secret\": {\"subset\": \"training\", \"annotations\": {\"label\": \"..\"}}}}");
+        assertMessage(() -> VideoIndex.activityNet(escapingClass, videos, "training"),
+                "class name '..' is not a name inside the video root");
+    }
+
+    @Test
+    void malformedAnnotationEntriesAreNamedNotDropped() throws IOException {
+        video("a/v1.mp4");
+        for (String entry : List.of("\"v2\": [1, 2]", "\"v2\": {\"annotations\": {\"label\": \"a\"}}",
+                "\"v2\": {\"subset\": 3, \"annotations\": {\"label\": \"a\"}}")) {
+            Path annotations = Files.writeString(root.resolve("malformed.json"), "{\"labels\": [\"a\"], \"database\":"
+                    + " {\"v1\": {\"subset\": \"training\", \"annotations\": {\"label\": \"a\"}}, " + entry + "}}");
+            assertMessage(() -> VideoIndex.activityNet(annotations, root, "training"), "video v2 of " + annotations);
+        }
+        Path numberLabel = Files.writeString(root.resolve("number.json"), "{\"labels\": [\"a\"], \"database\":"
+                + " {\"v1\": {\"subset\": \"training\", \"annotations\": {\"label\": 0}}}}");
+        assertMessage(() -> VideoIndex.activityNet(numberLabel, root, "training"), "has no annotations.label");
     }
 
     @Test

@@ -3,6 +3,7 @@ package org.shufflenet3d.io;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.shufflenet3d.ReferenceOps.assertSameValues;
 import static org.shufflenet3d.ReferenceOps.floats;
@@ -16,6 +17,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -408,6 +410,108 @@ class NumpyFilesTest {
         assertThrows(MalformedFileException.class, () -> NumpyFiles.readNpz(file));
     }
 
+    // ---------------------------------------------------------------- what a file claims
+
+    @Test
+    void anArchiveMemberClaimingGigabytesIsRefusedBeforeItIsRead() throws IOException {
+        Path file = dir.resolve("bomb.npz");
+        try (ZipOutputStream zip = new ZipOutputStream(Files.newOutputStream(file))) {
+            addEntry(zip, "w.npy", npy("<f4", false, "(750000000,)", new byte[64]));
+        }
+
+        MalformedFileException e = assertThrows(MalformedFileException.class, () -> NumpyFiles.readNpz(file));
+
+        assertTrue(e.getMessage().contains("bomb.npz:w.npy: an array of shape [750000000] (750000000 elements),"
+                + " more than the " + NumpyFiles.MAX_ELEMENTS), e.getMessage());
+    }
+
+    @Test
+    void anArchiveMemberIsReadNoFurtherThanItsHeaderSays() throws IOException {
+        Path file = dir.resolve("inflating.npz");
+        try (ZipOutputStream zip = new ZipOutputStream(Files.newOutputStream(file))) {
+            zip.putNextEntry(new ZipEntry("w.npy"));
+            zip.write(floatNpy("(2,)", 1f, 2f));
+            byte[] zeros = new byte[1 << 20];
+            for (int i = 0; i < 256; i++) {
+                zip.write(zeros); // 256 MB more, a few hundred KB deflated
+            }
+            zip.closeEntry();
+        }
+
+        Map<String, INDArray> read = assertTimeoutPreemptively(Duration.ofSeconds(10), () -> NumpyFiles.readNpz(file));
+
+        assertArrayEquals(new float[] {1f, 2f}, floats(read.get("w")));
+        assertTrue(Files.size(file) < 2 << 20, "the archive is small: " + Files.size(file));
+    }
+
+    @Test
+    void anArrayClaimingMoreThanItsFileHoldsIsRefusedBeforeItIsAllocated() {
+        MalformedFileException e = assertThrows(MalformedFileException.class,
+                () -> read(npy("<f8", false, "(200000000,)", new byte[16])));
+
+        assertTrue(e.getMessage().contains("truncated: shape [200000000] of f8 needs 1600000000 data bytes, the file"
+                + " has 16"), e.getMessage());
+    }
+
+    @Test
+    void anArrayLargerThanAllowedIsRefused() {
+        MalformedFileException e = assertThrows(MalformedFileException.class, () -> NumpyFiles.readNpy(
+                new java.io.ByteArrayInputStream(floatNpy("(3, 4)", new float[12])), "clips", 11, -1));
+
+        assertTrue(e.getMessage().contains("clips: an array of shape [3, 4] (12 elements), more than the 11"),
+                e.getMessage());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {
+        "{'x': \"'descr': '<f4', \", 'descr': '<i8', 'fortran_order': False, 'shape': (2,), }",
+        "{'descr': '<i8', 'fortran_order': False, 'shape': (2,), 'descr': '<f4', }",
+        "{'descr': '<i8', 'fortran_order': False, }",
+        "{'descr': '<\\x66\\x34', 'fortran_order': False, 'shape': (2,), }",
+        "{'descr': [('a', '<f4')], 'fortran_order': False, 'shape': (2,), }",
+        "{'descr': '<i8', 'fortran_order': False, 'shape': (2,), } trailing",
+        "{'descr': '<i8', 'fortran_order': 0, 'shape': (2,), }",
+        "{'descr': '<i8', 'fortran_order': False, 'shape': (-2,), }",
+    })
+    void aHeaderIsReadAsTheLiteralItIsOrRefused(String header) {
+        byte[] data = ByteBuffer.allocate(16).order(ByteOrder.LITTLE_ENDIAN).putLong(7).putLong(9).array();
+
+        MalformedFileException e = assertThrows(MalformedFileException.class, () -> read(npyWithHeader(header, data)));
+
+        assertTrue(e.getMessage().contains(".npy header"), e.getMessage());
+    }
+
+    @Test
+    void aHeaderWhoseKeysAreInAnotherOrderWithLongsIsRead() throws IOException {
+        byte[] data = ByteBuffer.allocate(16).order(ByteOrder.LITTLE_ENDIAN).putLong(7).putLong(9).array();
+
+        INDArray read = read(npyWithHeader("{\"shape\": (2L,), \"fortran_order\": False, \"descr\": \"<i8\"}",
+                data));
+
+        assertArrayEquals(new float[] {7f, 9f}, floats(read));
+    }
+
+    @Test
+    void aShapeWhoseSizeOverflowsIsMalformed() {
+        MalformedFileException e = assertThrows(MalformedFileException.class,
+                () -> read(npy("<f4", false, "(4294967296, 4294967296, 4294967296)", new byte[4])));
+
+        assertTrue(e.getMessage().contains("more elements than can be counted"), e.getMessage());
+    }
+
+    @Test
+    void entryNamesThatAreNotUtf8AreNamedAsTheProblem() throws IOException {
+        Path file = dir.resolve("latin1.npz");
+        try (ZipOutputStream zip = new ZipOutputStream(Files.newOutputStream(file), StandardCharsets.ISO_8859_1)) {
+            addEntry(zip, "caf\u00e9.npy", floatNpy("(1,)", 1f));
+            addEntry(zip, "na\u00efve.npy", floatNpy("(1,)", 2f));
+        }
+
+        MalformedFileException e = assertThrows(MalformedFileException.class, () -> NumpyFiles.readNpz(file));
+
+        assertTrue(e.getMessage().contains("entry names are not UTF-8"), e.getMessage());
+    }
+
     @Test
     void reportsMissingFiles() {
         Path file = dir.resolve("absent.npy");
@@ -464,8 +568,13 @@ class NumpyFilesTest {
 
     /** A version 1.0 .npy file: magic, header padded so the data starts at a multiple of 64, data. */
     private static byte[] npy(String descr, boolean fortranOrder, String shape, byte[] data) {
-        StringBuilder header = new StringBuilder("{'descr': '" + descr + "', 'fortran_order': "
-                + (fortranOrder ? "True" : "False") + ", 'shape': " + shape + ", }");
+        return npyWithHeader("{'descr': '" + descr + "', 'fortran_order': " + (fortranOrder ? "True" : "False")
+                + ", 'shape': " + shape + ", }", data);
+    }
+
+    /** An .npy file of format 1.0 with {@code dict} as its header, padded as NumPy pads it. */
+    private static byte[] npyWithHeader(String dict, byte[] data) {
+        StringBuilder header = new StringBuilder(dict);
         while ((10 + header.length() + 1) % 64 != 0) {
             header.append(' ');
         }

@@ -228,7 +228,7 @@ class TorchCheckpointTest {
         tensor(root, "FloatStorage", "0", 1, 0, new long[] {1}, new long[] {1});
         root.string("note").string("text").op('u').op('s').stop();
         assertMalformed(write("note.pth", legacy(root.bytes(), List.of("0"), floats(1))),
-                "state_dict entries [note] are not tensors");
+                "state_dict entries ['note'] are not tensors");
     }
 
     // ---------------------------------------------------------------- truncated and damaged files
@@ -340,11 +340,48 @@ class TorchCheckpointTest {
         tensor(root, "FloatStorage", "0", 1, 0, new long[] {1}, new long[] {1});
         root.op('s').op('s').string("x").op('}').op(']').op('q', 200).op('h', 200).op('a').op('N').op('s').op('s');
         Path file = write("cycle.pth", legacy(root.stop().bytes(), List.of("0"), floats(1)));
-        assertMalformed(file, "nested too deeply");
+        assertMalformed(file, "a dict key is a ArrayList; expected names and numbers as keys");
     }
 
     @Test
-    void deeplyNestedDictKeyIsReadOrMalformed() throws IOException {
+    void exponentiallyLargeKeysAreRefusedAtOnce() throws IOException {
+        // t0 = (); t(i+1) = (t(i), t(i)) memoized, 64 times: a key of 2^64 leaves, which hashing or printing would
+        // walk leaf by leaf
+        PickleBytes root = protocol(2).op('}').string("state_dict").op('}').string("w");
+        tensor(root, "FloatStorage", "0", 1, 0, new long[] {1}, new long[] {1});
+        root.op('s').op('s').string("x").op('}').op(')').op('q', 0).op('0');
+        for (int i = 0; i < 64; i++) {
+            root.op('h', i % 2).op('h', i % 2).op(0x86).op('q', (i + 1) % 2).op('0');
+        }
+        root.op('h', 0);
+        root.op('N').op('s').op('s');
+        Path file = write("laughs.pth", legacy(root.stop().bytes(), List.of("0"), floats(1)));
+
+        assertTimeoutPreemptively(Duration.ofSeconds(10),
+                () -> assertMalformed(file, "a dict key is a Tuple; expected names and numbers as keys"));
+    }
+
+    @Test
+    void exponentiallyLargeValuesArePrintedShortly() throws IOException {
+        // the same shared tuple as a storage key, which the error message shows
+        PickleBytes root = protocol(2).op('}').string("w").global("torch._utils", "_rebuild_tensor_v2").op('(')
+                .op('(').string("storage").global("torch", "FloatStorage").op(')').op('q', 0).op('0');
+        for (int i = 0; i < 64; i++) {
+            root.op('h', i % 2).op('h', i % 2).op(0x86).op('q', (i + 1) % 2).op('0');
+        }
+        root.op('h', 0);
+        root.string("cpu").long8(1).op('t').op('Q').long8(0).longs(1).longs(1).op('t').op('R').op('s');
+        Path file = write("laughs.pth", legacy(root.stop().bytes(), List.of("0"), floats(1)));
+
+        assertTimeoutPreemptively(Duration.ofSeconds(10), () -> {
+            MalformedFileException e = assertThrows(MalformedFileException.class, () -> TorchCheckpoint.read(file));
+            assertTrue(e.getMessage().contains("a storage whose key is ((((("), e.getMessage());
+            assertTrue(e.getMessage().length() < 400, e.getMessage());
+        });
+    }
+
+    @Test
+    void deeplyNestedDictKeyIsMalformed() throws IOException {
         PickleBytes root = protocol(2).op('}').string("state_dict").op('}').string("w");
         tensor(root, "FloatStorage", "0", 1, 0, new long[] {1}, new long[] {1});
         root.op('s').op('s').op('N');
@@ -353,7 +390,7 @@ class TorchCheckpointTest {
         }
         root.op('N').op('s').stop();
         Path file = write("deep.pth", zip(Map.of("archive/data.pkl", root.bytes(), "archive/data/0", new byte[4])));
-        assertReadOrMalformed(file, "nested too deeply");
+        assertMalformed(file, "a dict key is a Tuple");
     }
 
     @Test
@@ -385,6 +422,49 @@ class TorchCheckpointTest {
         Path file = write("nested.pth", legacy(root.op('s').stop().bytes(), List.of("0"), floats(3)));
 
         assertTensor(new long[] {1}, new float[] {3}, TorchCheckpoint.read(file).stateDict().get("w"));
+    }
+
+    // ---------------------------------------------------------------- what a file claims
+
+    @Test
+    void storagesClaimingGigabytesInASmallZipAreRefusedBeforeTheyAreRead() throws IOException {
+        // 100 tensors of 2^26 float32 each (25.6 GB in all) in a zip of a few KB with no storage data
+        PickleBytes root = protocol(2).op('}').op('(');
+        for (int i = 0; i < 100; i++) {
+            root.string("w" + i);
+            tensor(root, "FloatStorage", String.valueOf(i), 1L << 26, 0, new long[] {1L << 26}, new long[] {1});
+        }
+        Path file = write("claims.pth", zip(Map.of("archive/data.pkl", root.op('u').stop().bytes())));
+
+        assertTimeoutPreemptively(Duration.ofSeconds(10), () -> assertMalformed(file,
+                "its state_dict holds more than " + NumpyFiles.MAX_ELEMENTS + " elements (at tensor 'w4')"));
+    }
+
+    @Test
+    void aStorageIsReadNoFurtherThanItsSize() throws IOException {
+        PickleBytes root = protocol(2).op('}').string("w");
+        tensor(root, "FloatStorage", "0", 2, 0, new long[] {2}, new long[] {1});
+        ByteArrayOutputStream inflating = new ByteArrayOutputStream();
+        inflating.writeBytes(ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putFloat(1.5f).putFloat(-2f)
+                .array());
+        inflating.writeBytes(new byte[256 << 20]); // 256 MB of zeros after the storage's 8 bytes
+        Path file = write("inflating.pth", zip(Map.of("archive/data.pkl", root.op('s').stop().bytes(),
+                "archive/data/0", inflating.toByteArray())));
+
+        TorchCheckpoint checkpoint = assertTimeoutPreemptively(Duration.ofSeconds(10),
+                () -> TorchCheckpoint.read(file));
+
+        assertTensor(new long[] {2}, new float[] {1.5f, -2f}, checkpoint.stateDict().get("w"));
+        assertTrue(Files.size(file) < 2 << 20, "the archive is small: " + Files.size(file));
+    }
+
+    @Test
+    void aPickleInflatingToMoreThanAStateDictNeedsIsRefused() throws IOException {
+        byte[] pickle = new byte[65 << 20];
+        Arrays.fill(pickle, (byte) 'N');
+        Path file = write("pickle-bomb.pth", zip(Map.of("archive/data.pkl", pickle, "archive/data/0", new byte[4])));
+
+        assertMalformed(file, "its archive/data.pkl is larger than " + (64 << 20) + " bytes");
     }
 
     // ---------------------------------------------------------------- forbidden globals
@@ -515,15 +595,6 @@ class TorchCheckpointTest {
         assertEquals(DataType.FLOAT, actual.dataType());
         assertArrayEquals(shape, actual.shape());
         assertArrayEquals(values, actual.dup('c').data().asFloat());
-    }
-
-    /** Reading either succeeds or refuses the file with a message containing {@code expected}. */
-    private static void assertReadOrMalformed(Path file, String expected) throws IOException {
-        try {
-            TorchCheckpoint.read(file);
-        } catch (MalformedFileException e) {
-            assertTrue(e.getMessage().contains(expected), "expected '" + expected + "' in: " + e.getMessage());
-        }
     }
 
     private static MalformedFileException assertMalformed(Path file, String expected) {

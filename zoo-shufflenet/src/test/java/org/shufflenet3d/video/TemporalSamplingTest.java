@@ -14,6 +14,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.SplittableRandom;
+import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -151,5 +152,27 @@ class TemporalSamplingTest {
         assertMessage(assertThrows(IllegalArgumentException.class, () -> sampling.at(10, 10)), "from 0 to 9");
         assertMessage(assertThrows(IllegalArgumentException.class, () -> sampling.evenlySpacedClips(10, 0)),
                 "at least 1, got 0");
+    }
+
+    @Test
+    void clipsCutFromFramesAsTheyArriveAreTheConsecutiveClips() {
+        for (int size : new int[] {1, 2, 3, 8}) {
+            for (int downsample : new int[] {1, 2, 3}) {
+                TemporalSampling sampling = new TemporalSampling(size, downsample);
+                for (int frameCount = 0; frameCount <= 3 * sampling.duration() + 2; frameCount++) {
+                    List<int[]> expected = frameCount == 0 ? List.of() : sampling.consecutiveClips(frameCount);
+                    List<List<Integer>> streamed = new ArrayList<>();
+                    int count = sampling.consecutiveClips(IntStream.range(0, frameCount).iterator(), streamed::add);
+
+                    String label = sampling + ", " + frameCount + " frames";
+                    assertEquals(frameCount, count, label);
+                    assertEquals(expected.size(), streamed.size(), label);
+                    for (int c = 0; c < expected.size(); c++) {
+                        assertArrayEquals(expected.get(c), streamed.get(c).stream().mapToInt(i -> i).toArray(),
+                                label + ", clip " + c);
+                    }
+                }
+            }
+        }
     }
 }

@@ -5,16 +5,19 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.stream.IntStream;
 import javax.imageio.ImageIO;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -153,6 +156,68 @@ class VideoFilesTest {
         byte[] whole = Files.readAllBytes(video);
         Files.write(truncated, Arrays.copyOf(whole, 100));
         assertThrows(InvalidVideoException.class, () -> reader.read(truncated));
+    }
+
+    @Test
+    void aScalingRequestIsCheckedAgainstTheBoundAndTheFrameSizeBeforeDecoding() throws IOException {
+        Path video = folder.resolve("clip.mkv");
+        VideoWriter.write(video, patternVideo(), 25);
+
+        for (int pixels : new int[] {0, VideoReader.MAX_DECODED_SIDE + 1, 20000, 100000}) {
+            assertMessage(assertThrows(IllegalArgumentException.class, () -> VideoReader.scalingShortSideTo(pixels)),
+                    "from 1 to " + VideoReader.MAX_DECODED_SIDE);
+        }
+        // 64x48 frames at a short side of 4000 would be 5333 pixels wide
+        assertMessage(assertThrows(InvalidVideoException.class,
+                () -> VideoReader.scalingShortSideTo(4000).read(video, new int[] {0})), "here at most 3072");
+        assertEquals(4096, VideoReader.scalingShortSideTo(3072).read(video, new int[] {0}).get(0).width());
+    }
+
+    @Test
+    void framesLargerThanABoundAreMadeSmallerWhileDecoding() throws IOException {
+        Path video = folder.resolve("clip.mkv");
+        VideoWriter.write(video, patternVideo(), 25);
+        Path images = Files.createDirectories(folder.resolve("frames"));
+        ImageIO.write(pattern(WIDTH, HEIGHT, 0).toImage(), "png", images.resolve("image_00001.png").toFile());
+
+        RgbFrame scaled = VideoReader.asStored().withShortSideAtMost(24).read(video, new int[] {2}).get(0);
+        RgbFrame subsampled = VideoReader.asStored().withShortSideAtMost(20).read(images, new int[] {0}).get(0);
+        RgbFrame asStored = VideoReader.asStored().withShortSideAtMost(48).read(video, new int[] {2}).get(0);
+
+        assertEquals(List.of(32, 24), List.of(scaled.width(), scaled.height()));
+        assertEquals(pattern(32, 24, 2).value(16, 12, 0), scaled.value(16, 12, 0), 4);
+        // every second pixel of every second row: a short side from 20 to 40
+        assertEquals(List.of(32, 24), List.of(subsampled.width(), subsampled.height()));
+        assertEquals(pattern(WIDTH, HEIGHT, 0).value(30, 20, 0), subsampled.value(15, 10, 0));
+        assertArrayEquals(pattern(WIDTH, HEIGHT, 2).pixels(), asStored.pixels());
+    }
+
+    @Test
+    void aFrameImageClaimingTooManyPixelsIsRefusedBeforeItIsDecoded() throws IOException {
+        Path images = Files.createDirectories(folder.resolve("frames"));
+        LargeImages.writeEmptyPng(images.resolve("00001.png"), 30000, 30000);
+
+        assertMessage(assertThrows(InvalidVideoException.class,
+                () -> VideoReader.asStored().read(images, new int[] {0})), "30000x30000");
+    }
+
+    @Test
+    void onlyRegularFilesAreFrames() throws Exception {
+        Path frames = Files.createDirectories(folder.resolve("frames"));
+        for (int t = 0; t < 3; t++) {
+            ImageIO.write(pattern(WIDTH, HEIGHT, t).toImage(), "png", frames.resolve((t + 1) + ".png").toFile());
+        }
+        Path fifo = frames.resolve("4.png");
+        Process mkfifo = new ProcessBuilder("mkfifo", fifo.toString()).start();
+        Assumptions.assumeTrue(mkfifo.waitFor() == 0, "mkfifo is needed to make a named pipe");
+        Files.createDirectories(frames.resolve("5.png"));
+
+        assertTimeoutPreemptively(Duration.ofSeconds(30), () -> {
+            assertEquals(3, VideoReader.asStored().frameCount(frames));
+            assertEquals(3, VideoReader.asStored().read(frames).size());
+            assertMessage(assertThrows(InvalidVideoException.class, () -> VideoReader.asStored().read(fifo)),
+                    "is not a regular file");
+        });
     }
 
     @Test

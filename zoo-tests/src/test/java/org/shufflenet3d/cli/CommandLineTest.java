@@ -86,6 +86,9 @@ class CommandLineTest {
         "V2 width | summary --arch shufflenetv2 --width 0.75 --classes 5 | no width 0.75",
         "V1 frames | summary --arch shufflenet --width 1.0 --classes 5 --frames 12 | use 16",
         "bad size | summary --arch shufflenetv2 --width 1.0 --classes 5 --size big | expected S (e.g. 112) or HxW",
+        "half a size | summary --arch shufflenetv2 --width 1.0 --classes 5 --size 10x | invalid --size '10x'",
+        "other half | summary --arch shufflenetv2 --width 1.0 --classes 5 --size x10 | invalid --size 'x10'",
+        "huge size | summary --arch shufflenetv2 --width 1.0 --classes 5 --size 99999999999 | invalid --size",
         "no classes | summary --arch shufflenetv2 --width 1.0 --classes 0 | at least 1",
         "unknown command | frobnicate | frobnicate"})
     void badArgumentsGiveOneLineAndNonZeroExit(String label, String args, String expected) {
@@ -282,7 +285,10 @@ class CommandLineTest {
         "nesterov | --nesterov | Nesterov momentum requires a momentum and zero dampening",
         "data | no-such-dataset | DATASET no-such-dataset does not exist; expected a folder of class folders",
         "mean | --mean imagenet | unknown --mean 'imagenet': expected one of [activitynet, kinetics, none]",
-        "crop | --train-crop middle | unknown --train-crop 'middle': expected one of [random, corner, center, none]"})
+        "crop | --train-crop middle | unknown --train-crop 'middle': expected one of [random, corner, center, none]",
+        "decoding | --decode-short-side 20000 | expected a short side from 1 to 4096",
+        "output | --output /proc/motion | /proc/motion.sd: cannot write in /proc",
+        "checkpoints | --checkpoints /proc/ckpt | cannot write in /proc"})
     void badTrainingOptionsGiveOneLine(String label, String option, String expected) {
         assertNotEquals(0, run(concat(new String[] {"train", "--arch", "shufflenetv2", "--width", "0.25", "--frames",
             "8", "--size", "16", "--train-clips", "4", "--val-clips", "4"}, option.trim().split(" "))));

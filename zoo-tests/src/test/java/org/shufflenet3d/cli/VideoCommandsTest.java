@@ -3,6 +3,7 @@ package org.shufflenet3d.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -113,9 +114,9 @@ class VideoCommandsTest {
         assertTrue(printed.get(0).startsWith(data.resolve("val/down/down-000.mp4").toString()), printed.get(0));
         assertTrue(printed.get(4).startsWith("wrote " + csv), printed.get(4));
         List<String> rows = Files.readAllLines(csv, StandardCharsets.UTF_8);
-        assertEquals("video,clips,rank,label,class,probability", rows.get(0));
+        assertEquals("video,clips,rank,label,class,probability,error", rows.get(0));
         assertEquals(1 + 4 * 3, rows.size());
-        assertTrue(rows.get(1).matches(".*down-000\\.mp4,3,1,[0-3],[0-3],[01]\\.\\d{6}"), rows.get(1));
+        assertTrue(rows.get(1).matches(".*down-000\\.mp4,3,1,[0-3],[0-3],[01]\\.\\d{6},"), rows.get(1));
 
         Path json = dir.resolve("predictions.json");
         assertEquals(0, run(concat(new String[] {"predict", data.resolve("val").toString(), "--weights",
@@ -161,14 +162,79 @@ class VideoCommandsTest {
     }
 
     @Test
-    void aFolderWithOneUnreadableVideoReportsItAndTheRest() throws IOException {
+    void aFolderWithOneUnreadableVideoReportsItAndTheRestAndWritesBoth() throws IOException {
         Path folder = Files.createDirectories(dir.resolve("mixed"));
         Files.copy(data.resolve("val/up/up-000.mp4"), folder.resolve("good.mp4"));
         Files.writeString(folder.resolve("bad.mp4"), "not a video");
-        assertEquals(1, run(concat(new String[] {"predict", folder.toString(), "--weights", model.toString()}, CLIP)));
+        Path csv = dir.resolve("predictions.csv");
+        assertEquals(1, run(concat(new String[] {"predict", folder.toString(), "--weights", model.toString(),
+            "--top", "1", "--output", csv.toString()}, CLIP)));
         assertTrue(out.toString().startsWith(folder.resolve("good.mp4").toString()), out.toString());
         assertTrue(err.toString().contains("skipped: cannot decode " + folder.resolve("bad.mp4")), err.toString());
         assertTrue(err.toString().contains("1 of 2 videos could not be read"), err.toString());
+
+        List<String> rows = Files.readAllLines(csv, StandardCharsets.UTF_8);
+        assertEquals(3, rows.size(), rows.toString());
+        Path bad = folder.resolve("bad.mp4");
+        assertTrue(rows.get(1).startsWith(bad + ",,,,,,\"cannot decode " + bad), rows.get(1));
+        assertTrue(rows.get(2).matches(".*good\\.mp4,3,1,[0-3],[a-z0-9]+,[01]\\.\\d{6},"), rows.get(2));
+    }
+
+    @Test
+    void aFolderIsWalkedOnceWhateverItsLinks() throws Exception {
+        Path folder = Files.createDirectories(dir.resolve("linked"));
+        Files.copy(data.resolve("val/up/up-000.mp4"), folder.resolve("top.mp4"));
+        Path x = Files.createDirectories(folder.resolve("x"));
+        Path y = Files.createDirectories(folder.resolve("y"));
+        Files.copy(data.resolve("val/down/down-000.mp4"), x.resolve("deep.mp4"));
+        Files.createSymbolicLink(x.resolve("to-y"), Path.of("../y"));
+        Files.createSymbolicLink(y.resolve("to-x"), Path.of("../x"));
+        Files.createSymbolicLink(folder.resolve("self"), Path.of("."));
+        Files.createSymbolicLink(x.resolve("up"), Path.of(".."));
+        Files.createSymbolicLink(folder.resolve("z-link.mp4"), Path.of("top.mp4"));
+
+        assertTimeoutPreemptively(java.time.Duration.ofMinutes(2), () -> assertEquals(0,
+                run(concat(new String[] {"predict", folder.toString(), "--weights", model.toString()}, CLIP)),
+                err.toString()));
+
+        List<String> printed = out.toString().lines().toList();
+        assertEquals(2, printed.size(), out.toString());
+        assertTrue(printed.get(0).startsWith(folder.resolve("top.mp4") + " "), printed.get(0));
+        assertTrue(printed.get(1).startsWith(x.resolve("deep.mp4") + " "), printed.get(1));
+    }
+
+    @Test
+    void outputsAreCheckedBeforeAnyWork() throws IOException {
+        Path folder = Files.createDirectories(dir.resolve("taken.csv"));
+        String video = data.resolve("val/up/up-000.mp4").toString();
+        assertNotEquals(0, run(concat(new String[] {"predict", video, "--weights", model.toString(), "--output",
+            folder.toString()}, CLIP)));
+        assertOneLine(folder + ": is a folder, not a regular file");
+        assertEquals("", out.toString());
+        assertTrue(Files.isDirectory(folder));
+
+        Path real = Files.writeString(Files.createDirectories(dir.resolve("results")).resolve("real.json"), "old");
+        Path link = Files.createSymbolicLink(dir.resolve("link.json"), Path.of("results/real.json"));
+        assertEquals(0, run(concat(new String[] {"predict", video, "--weights", model.toString(), "--output",
+            link.toString()}, CLIP)), err.toString());
+        assertTrue(Files.isSymbolicLink(link));
+        assertTrue(Files.readString(real).contains("\"video\""), Files.readString(real));
+    }
+
+    @Test
+    void aScalingRequestFFmpegCannotMeetIsRefusedInOneLine() {
+        String video = data.resolve("val/up/up-000.mp4").toString();
+        for (String pixels : List.of("20000", "100000", "-1")) {
+            err.getBuffer().setLength(0);
+            assertNotEquals(0, run(concat(new String[] {"predict", video, "--weights", model.toString(),
+                "--decode-short-side", pixels}, CLIP)));
+            assertOneLine("expected a short side from 1 to 4096");
+        }
+        // 40x32 frames at a short side of 4000 would be 5000 pixels wide
+        err.getBuffer().setLength(0);
+        assertNotEquals(0, run(concat(new String[] {"predict", video, "--weights", model.toString(),
+            "--decode-short-side", "4000"}, CLIP)));
+        assertOneLine("their long side would be 5000 pixels");
     }
 
     @Test

@@ -6,8 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -73,6 +76,37 @@ class TrainerTest {
         try (Stream<Path> files = Files.list(dir)) {
             assertTrue(files.noneMatch(f -> f.toString().endsWith(".partial")), "temporary files left");
         }
+    }
+
+    @Test
+    void aRunDeletesTheTemporaryFilesAnInterruptedRunLeftAndOwnsItsFolder() throws IOException {
+        Path stale = Files.writeString(dir.resolve(".epoch-003.ckpt4172.partial"), "half a checkpoint");
+        Path staleBest = Files.writeString(dir.resolve(".best.ckpt99.partial"), "half a checkpoint");
+        Path foreign = Files.writeString(dir.resolve(".notes.txt1.partial"), "not ours");
+
+        trainer(model(), 1, dir, 0.01).fit(new SyntheticMotion(4, CLIP, 1), null, new Trainer.Listener() { });
+
+        assertFalse(Files.exists(stale));
+        assertFalse(Files.exists(staleBest));
+        assertTrue(Files.exists(foreign));
+        try (FileChannel channel = FileChannel.open(dir.resolve(".training.lock"), StandardOpenOption.WRITE);
+                FileLock held = channel.lock()) {
+            IOException e = assertThrows(IOException.class, () -> trainer(model(), 1, dir, 0.01)
+                    .fit(new SyntheticMotion(4, CLIP, 1), null, new Trainer.Listener() { }));
+            assertTrue(e.getMessage().contains(dir + " is in use by another training run"), e.getMessage());
+        }
+    }
+
+    @Test
+    void theBestCheckpointIsWrittenBeforeTheEpochsOne() throws IOException {
+        // an epoch checkpoint that cannot be written stands for a run stopped between the two writes
+        Files.createDirectories(dir.resolve("epoch-001.ckpt"));
+
+        assertThrows(IOException.class, () -> trainer(model(), 1, dir, 0.01)
+                .fit(new SyntheticMotion(4, CLIP, 1), null, new Trainer.Listener() { }));
+
+        assertEquals(1, TrainingCheckpoint.read(dir.resolve(Trainer.BEST_CHECKPOINT)).epoch(),
+                "a run resumed from the epoch before writes the best again; one resumed from this epoch finds it");
     }
 
     @Test
