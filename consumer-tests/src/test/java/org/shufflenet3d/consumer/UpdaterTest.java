@@ -25,7 +25,7 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.learning.regularization.L2Regularization;
 import org.nd4j.linalg.ops.transforms.Transforms;
-import org.shufflenet3d.train.Sgd;
+import org.shufflenet3d.train.SgdOptimizer;
 import org.shufflenet3d.zoo.MomentumSgd;
 import org.shufflenet3d.zoo.ShuffleNet3dZooModel;
 import org.shufflenet3d.zoo.ShuffleNetV2;
@@ -129,7 +129,7 @@ class UpdaterTest {
         Map<String, INDArray> expected = new HashMap<>();
         expected.put("W", classifierOnly.getLayer(ShuffleNet3dZooModel.CLASSIFIER).getParam("W").dup());
         expected.put("b", classifierOnly.getLayer(ShuffleNet3dZooModel.CLASSIFIER).getParam("b").dup());
-        Sgd torch = Sgd.reference();
+        SgdOptimizer torch = SgdOptimizer.reference();
         for (int step = 0; step < 3; step++) {
             INDArray probabilities = Transforms.softmax(features.mmul(expected.get("W")).addiRowVector(expected.get("b")));
             INDArray error = probabilities.sub(y).divi(4);

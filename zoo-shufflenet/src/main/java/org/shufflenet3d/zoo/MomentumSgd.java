@@ -16,6 +16,7 @@ import org.shufflenet3d.InvalidConfigurationException;
  * first gradient, then {@code buf = momentum·buf + (1 − dampening)·g}; the step is {@code lr·buf}, or
  * {@code lr·(g + momentum·buf)} with Nesterov. DL4J's own {@link org.nd4j.linalg.learning.config.Nesterovs} is
  * always Nesterov and has no dampening, so it cannot express the reference's optimiser; {@link #reference()} can.
+ * It is the rule of the library's own {@link org.shufflenet3d.train.SgdOptimizer}, kept in DL4J's updater state.
  * PyTorch's {@code weight_decay} is not part of an updater in DL4J: it is L2 regularisation
  * ({@link org.nd4j.linalg.learning.regularization.L2Regularization}, applied to the gradient before the updater, as
  * PyTorch does), which the zoo builders set with {@code weightDecay}.
