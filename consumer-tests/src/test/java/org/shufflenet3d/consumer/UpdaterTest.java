@@ -11,7 +11,6 @@ import java.util.List;
 import java.util.Map;
 import org.deeplearning4j.nn.conf.layers.BaseLayer;
 import org.deeplearning4j.nn.conf.layers.Layer;
-import org.deeplearning4j.nn.conf.layers.samediff.AbstractSameDiffLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.transferlearning.TransferLearning;
 import org.deeplearning4j.util.ModelSerializer;
@@ -116,8 +115,8 @@ class UpdaterTest {
         ComputationGraph graph = ShuffleNetV2.builder().widthMultiplier(0.25).numClasses(3)
                 .inputShape(new int[] {3, 2, 12, 12}).updater(MomentumSgd.reference()).weightDecay(1e-3).dropout(0)
                 .build().init();
-        assertEquals(List.of(new L2Regularization(1e-3)), ((AbstractSameDiffLayer) graph
-                .getLayer(ShuffleNet3dZooModel.FEATURES).conf().getLayer()).getRegularizationByParam("conv1.0.weight"));
+        assertEquals(List.of(new L2Regularization(1e-3)), graph.getLayer(ShuffleNet3dZooModel.FEATURES).conf().getLayer()
+                .getRegularizationByParam("conv1.0.weight"));
         ComputationGraph classifierOnly = new TransferLearning.GraphBuilder(graph)
                 .setFeatureExtractor(ShuffleNet3dZooModel.FEATURES).build();
         INDArray x = Nd4j.rand(DataType.FLOAT, 4, 3, 2, 12, 12).muli(200).subi(100);
