@@ -19,7 +19,7 @@ import org.shufflenet3d.ShuffleNet3d;
 import org.shufflenet3d.ShuffleNetConfig;
 import org.shufflenet3d.graph.GraphExecutor;
 import org.shufflenet3d.train.FineTuning;
-import org.shufflenet3d.train.Sgd;
+import org.shufflenet3d.train.SgdOptimizer;
 import org.shufflenet3d.train.TrainingSession;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -131,7 +131,7 @@ final class BenchmarkCommand implements Callable<Integer> {
         if (train) {
             int batch = Collections.max(batches);
             INDArray clips = randomClips(shape, batch);
-            TrainingSession session = new TrainingSession(model, Sgd.reference(), FineTuning.COMPLETE, 0.2);
+            TrainingSession session = new TrainingSession(model, SgdOptimizer.reference(), FineTuning.COMPLETE, 0.2);
             int[] labels = new int[batch];
             Random random = new Random(1);
             Timings steps = Timings.measure(() -> session.step(clips, labels, 1e-4, random), Math.max(1, warmup / 2),

@@ -15,10 +15,10 @@ import org.shufflenet3d.data.VideoDataset;
 import org.shufflenet3d.data.VideoIndex;
 import org.shufflenet3d.io.AtomicFiles;
 import org.shufflenet3d.train.EvaluationResult;
-import org.shufflenet3d.train.Evaluation;
+import org.shufflenet3d.train.Evaluator;
 import org.shufflenet3d.train.FineTuning;
 import org.shufflenet3d.train.LearningRateSchedule;
-import org.shufflenet3d.train.Sgd;
+import org.shufflenet3d.train.SgdOptimizer;
 import org.shufflenet3d.train.Trainer;
 import org.shufflenet3d.video.ClipNormalization;
 import org.shufflenet3d.video.TrainingCrop;
@@ -103,7 +103,7 @@ final class DemoCommand implements Callable<Integer> {
         out.printf(Locale.ROOT, "%n2. training %s on 3x%s clips for %d epochs (SGD as the reference's, lr %s)%n",
                 model.config().describe(), shape, epochs, learningRate);
         out.flush();
-        Trainer trainer = new Trainer(model, Sgd.reference(), LearningRateSchedule.constant(learningRate),
+        Trainer trainer = new Trainer(model, SgdOptimizer.reference(), LearningRateSchedule.constant(learningRate),
                 new Trainer.Settings(epochs, 8, 0.2, FineTuning.COMPLETE, seed, checkpoints));
         ProgressBar progress = new ProgressBar(spec.commandLine().getErr(), out);
         ShuffleNet3dCommand.doing("training in batches of 8 clips of 3x" + shape);
@@ -113,7 +113,7 @@ final class DemoCommand implements Callable<Integer> {
                 validation.videos().size());
         LabeledClips testClips = VideoDataset.allClips(validation, clips);
         ShuffleNet3dCommand.doing("evaluating in batches of 8 clips of 3x" + shape);
-        EvaluationResult result = Evaluation.evaluate(model, testClips, 8, progress);
+        EvaluationResult result = Evaluator.evaluate(model, testClips, 8, progress);
         out.print(result.report(testClips.classNames()));
 
         Path saved = output.resolve("model.sd");

@@ -5,7 +5,7 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import org.shufflenet3d.ShuffleNet3d;
 import org.shufflenet3d.data.LabeledClips;
-import org.shufflenet3d.train.Evaluation;
+import org.shufflenet3d.train.Evaluator;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -53,7 +53,7 @@ final class EvaluateCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         ProgressBar progress = new ProgressBar(spec.commandLine().getErr(), out);
         ShuffleNet3dCommand.doing("evaluating in batches of " + batch + " clips of 3x" + clip.clip());
-        out.print(Evaluation.evaluate(model, dataset, batch, progress).report(dataset.classNames()));
+        out.print(Evaluator.evaluate(model, dataset, batch, progress).report(dataset.classNames()));
         out.flush();
         return 0;
     }

@@ -10,12 +10,12 @@ import org.shufflenet3d.ClipShape;
 import org.shufflenet3d.ShuffleNet3d;
 import org.shufflenet3d.data.LabeledClips;
 import org.shufflenet3d.io.AtomicFiles;
-import org.shufflenet3d.train.Adam;
-import org.shufflenet3d.train.Evaluation;
+import org.shufflenet3d.train.AdamOptimizer;
+import org.shufflenet3d.train.Evaluator;
 import org.shufflenet3d.train.FineTuning;
 import org.shufflenet3d.train.LearningRateSchedule;
 import org.shufflenet3d.train.Optimizer;
-import org.shufflenet3d.train.Sgd;
+import org.shufflenet3d.train.SgdOptimizer;
 import org.shufflenet3d.train.Trainer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -130,7 +130,7 @@ final class TrainCommand implements Callable<Integer> {
         trainer.fit(train, validation, progress);
         if (validation != null) {
             ShuffleNet3dCommand.doing("evaluating in batches of " + batch + " clips of 3x" + shape);
-            out.print(Evaluation.evaluate(model, validation, batch, progress).report(validation.classNames()));
+            out.print(Evaluator.evaluate(model, validation, batch, progress).report(validation.classNames()));
         }
         if (output != null) {
             ShuffleNet3dCommand.doing("saving the model");
@@ -167,8 +167,8 @@ final class TrainCommand implements Callable<Integer> {
 
     private Optimizer optimizer() {
         return switch (optimizer.toLowerCase(Locale.ROOT)) {
-            case "sgd" -> new Sgd(momentum, dampening, weightDecay, nesterov);
-            case "adam" -> new Adam(0.9, 0.999, 1e-8, weightDecay);
+            case "sgd" -> new SgdOptimizer(momentum, dampening, weightDecay, nesterov);
+            case "adam" -> new AdamOptimizer(0.9, 0.999, 1e-8, weightDecay);
             default -> throw new IllegalArgumentException("unknown --optimizer '" + optimizer + "': expected sgd or adam");
         };
     }

@@ -9,6 +9,7 @@ import java.util.SplittableRandom;
 import java.util.function.IntFunction;
 import org.shufflenet3d.video.RgbFrame;
 import org.shufflenet3d.video.VideoReader;
+import org.shufflenet3d.video.VideoSupport;
 import org.shufflenet3d.video.VideoWriter;
 
 /**
@@ -34,6 +35,7 @@ public final class MovingShapeVideos {
             String extension, long seed) {
 
         public Settings {
+            VideoSupport.require();
             if (videosPerClass < 1 || frames < 2 || width < 16 || height < 16 || !(framesPerSecond > 0)) {
                 throw new IllegalArgumentException("moving-shape videos need at least 1 video per class, 2 frames,"
                         + " 16x16 pixels and a positive frame rate; got " + videosPerClass + ", " + frames + ", "

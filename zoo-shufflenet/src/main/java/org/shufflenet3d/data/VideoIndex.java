@@ -18,6 +18,7 @@ import java.util.stream.StreamSupport;
 import org.nd4j.shade.jackson.databind.JsonNode;
 import org.nd4j.shade.jackson.databind.ObjectMapper;
 import org.shufflenet3d.video.VideoReader;
+import org.shufflenet3d.video.VideoSupport;
 
 /**
  * The labelled videos of a dataset and its class names, read from one of the layouts the reference's users have:
@@ -58,6 +59,7 @@ public record VideoIndex(List<String> classNames, List<Video> videos) {
      * class folder must be listed in it), otherwise sorted by name.
      */
     public static VideoIndex classFolders(Path root, Path classIndex) {
+        VideoSupport.require();
         requireDirectory(root, "a dataset folder with one sub-folder per class");
         List<Path> classFolders = list(root).stream().filter(Files::isDirectory).toList();
         List<String> names = classIndex != null ? readClassIndex(classIndex)
@@ -83,6 +85,7 @@ public record VideoIndex(List<String> classNames, List<Video> videos) {
 
     /** The labelled videos of {@code subset} ("training" or "validation") of an annotation file, found under root. */
     public static VideoIndex activityNet(Path annotations, Path root, String subset) {
+        VideoSupport.require();
         if (!SUBSETS.contains(subset)) {
             throw new IllegalArgumentException("unknown subset '" + subset + "'; expected one of " + SUBSETS);
         }

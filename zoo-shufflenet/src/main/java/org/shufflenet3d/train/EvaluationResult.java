@@ -7,7 +7,7 @@ import java.util.Objects;
 import java.util.stream.IntStream;
 
 /**
- * What {@link Evaluation#evaluate} measured on a dataset.
+ * What {@link Evaluator#evaluate} measured on a dataset.
  *
  * @param loss             the mean cross-entropy of the clips' logits (natural log, as torch's CrossEntropyLoss)
  * @param top1             the fraction of clips whose highest logit is their label's

@@ -63,7 +63,7 @@ public final class Trainer {
     }
 
     /** Receives progress; both callbacks run on the training thread. */
-    public interface Listener extends Evaluation.Listener {
+    public interface Listener extends Evaluator.Listener {
         default void onStep(Progress progress) {
         }
 
@@ -210,7 +210,7 @@ public final class Trainer {
             }
         }
         EvaluationResult evaluation = validation == null ? null
-                : Evaluation.evaluate(model, validation, settings.batchSize(), listener);
+                : Evaluator.evaluate(model, validation, settings.batchSize(), listener);
         double trainLoss = lossSum / seen;
         schedule.epochEnded(evaluation == null ? trainLoss : evaluation.loss());
         epochsDone = epoch;

@@ -13,9 +13,14 @@ final class FfmpegLogging {
     private FfmpegLogging() {
     }
 
+    /** Silences FFmpeg; an {@link UnsatisfiedLinkError} naming what to add when its natives cannot be loaded. */
     static void silence() {
         if (!silenced) {
-            avutil.av_log_set_level(avutil.AV_LOG_QUIET);
+            try {
+                avutil.av_log_set_level(avutil.AV_LOG_QUIET);
+            } catch (UnsatisfiedLinkError | NoClassDefFoundError e) {
+                throw VideoSupport.missingNatives(e);
+            }
             silenced = true;
         }
     }

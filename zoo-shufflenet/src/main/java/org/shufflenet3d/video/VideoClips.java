@@ -52,6 +52,10 @@ public final class VideoClips {
     public record Preprocessing(VideoReader reader, int downsample, TrainingCrop crop, boolean flip,
             ClipNormalization normalization) {
 
+        static {
+            VideoSupport.require(); // before DEFAULT's reader loads JavaCV's classes
+        }
+
         /** The reference's defaults: frames as stored, every frame, corner crops, flips, ActivityNet mean, RGB. */
         public static final Preprocessing DEFAULT = new Preprocessing(VideoReader.asStored(), 1, TrainingCrop.CORNER,
                 true, ClipNormalization.DEFAULT);

@@ -1,16 +1,12 @@
 package org.shufflenet3d.video;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.function.IntFunction;
 import org.bytedeco.ffmpeg.global.avcodec;
 import org.bytedeco.ffmpeg.global.avutil;
-import org.bytedeco.javacv.FFmpegFrameRecorder;
-import org.bytedeco.javacv.Frame;
-import org.bytedeco.javacv.FrameRecorder;
 import org.shufflenet3d.io.AtomicFiles;
 
 /**
@@ -18,10 +14,12 @@ import org.shufflenet3d.io.AtomicFiles;
  * avi (MPEG-4 part 2), webm (VP9) and mkv (FFV1, lossless: frames read back bit for bit). The lossy codecs store
  * colour at half resolution, so small or sharp details come back blurred by a few levels. The file is written
  * under a temporary name and renamed when complete, so a failed write leaves any earlier file of that name intact.
+ * Needs JavaCV and FFmpeg ({@link VideoSupport}).
  */
 public final class VideoWriter {
 
-    private record Encoding(String format, int codec, int pixelFormat) {
+    /** A container and codec; the constants are compiled in, so naming them loads nothing of FFmpeg's. */
+    record Encoding(String format, int codec, int pixelFormat) {
     }
 
     private static final Map<String, Encoding> ENCODINGS = Map.of(
@@ -44,6 +42,7 @@ public final class VideoWriter {
      */
     public static void write(Path target, int frameCount, IntFunction<RgbFrame> frameAt, double framesPerSecond)
             throws IOException {
+        VideoSupport.require();
         Encoding encoding = ENCODINGS.get(VideoReader.extension(target));
         if (encoding == null) {
             throw new IllegalArgumentException("cannot choose a codec for " + target + ": expected a name ending in "
@@ -56,37 +55,7 @@ public final class VideoWriter {
             throw new IllegalArgumentException("the frame rate must be positive, got " + framesPerSecond);
         }
         RgbFrame first = frameAt.apply(0);
-        AtomicFiles.writeFile(target, temporary -> encode(temporary, target, encoding, frameCount, frameAt,
-                first.width(), first.height(), framesPerSecond));
-    }
-
-    private static void encode(Path file, Path target, Encoding encoding, int frameCount,
-            IntFunction<RgbFrame> frameAt, int width, int height, double framesPerSecond) throws IOException {
-        FfmpegLogging.silence();
-        try (FFmpegFrameRecorder recorder = new FFmpegFrameRecorder(file.toFile(), width, height)) {
-            recorder.setFormat(encoding.format());
-            recorder.setVideoCodec(encoding.codec());
-            recorder.setPixelFormat(encoding.pixelFormat());
-            recorder.setFrameRate(framesPerSecond);
-            recorder.setVideoQuality(1);
-            recorder.start();
-            Frame frame = new Frame(width, height, Frame.DEPTH_UBYTE, 3);
-            ByteBuffer buffer = (ByteBuffer) frame.image[0];
-            for (int t = 0; t < frameCount; t++) {
-                RgbFrame rgb = frameAt.apply(t);
-                if (rgb.width() != width || rgb.height() != height) {
-                    throw new IllegalArgumentException("the frames of a video must share one size: " + width + "x"
-                            + height + " and " + rgb.width() + "x" + rgb.height() + " given for " + target);
-                }
-                for (int y = 0; y < height; y++) {
-                    buffer.put(y * frame.imageStride, rgb.pixels(), 3 * y * width, 3 * width);
-                }
-                recorder.record(frame, avutil.AV_PIX_FMT_RGB24);
-            }
-            recorder.stop();
-        } catch (FrameRecorder.Exception e) {
-            throw new IOException("cannot encode " + encoding.format() + " video for " + target + ": "
-                    + e.getMessage(), e);
-        }
+        AtomicFiles.writeFile(target, temporary -> FfmpegEncoder.encode(temporary, target, encoding, frameCount,
+                frameAt, first.width(), first.height(), framesPerSecond));
     }
 }

@@ -4,12 +4,18 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.URL;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.stream.Collectors;
 import org.deeplearning4j.common.resources.DL4JResources;
 import org.deeplearning4j.common.resources.ResourceType;
 import org.deeplearning4j.nn.api.Model;
@@ -27,9 +33,10 @@ import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.learning.config.IUpdater;
-import org.nd4j.linalg.learning.config.Nesterovs;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
+import org.shufflenet3d.Architecture;
 import org.shufflenet3d.ClipShape;
 import org.shufflenet3d.InvalidConfigurationException;
 import org.shufflenet3d.ShuffleNet3d;
@@ -46,8 +53,16 @@ import org.slf4j.LoggerFactory;
  * What the two zoo models share. {@link #init()} gives a DL4J {@link ComputationGraph}: input → the SameDiff
  * feature extractor ({@link ShuffleNetFeaturesLayer}) → a softmax {@link OutputLayer} with the reference's dropout
  * in front. {@link #initModel()} gives the same network as a {@link ShuffleNet3d}, {@link #initSameDiff()} its
- * graph. Pretrained weights are the reference's checkpoints ({@link ReferenceCheckpoint}), looked for in the DL4J
- * resources directory and fetched from {@link Builder#pretrainedBaseUrl} when one is set.
+ * graph. Pretrained weights are the reference's checkpoints ({@link ReferenceCheckpoint}): {@link #initPretrained()}
+ * loads the Kinetics-600 one of the builder's network. They are looked for in the DL4J resources directory and
+ * fetched from {@link Builder#pretrainedBaseUrl} when one is set.
+ *
+ * <p>The ComputationGraph trains with the builder's updater (default DL4J's {@code Adam(1e-3)}) and weight decay
+ * (default none), applied as L2 regularisation to every trained parameter, as PyTorch's {@code weight_decay} is. The
+ * reference trains with {@code torch.optim.SGD(lr=0.1, momentum=0.9, dampening=0.9, weight_decay=1e-3)}:
+ * {@code updater(MomentumSgd.reference()).weightDecay(1e-3)}. The default is not the reference's because the
+ * graph's feature extractor keeps batch norm in inference form (see {@link ShuffleNetFeaturesLayer}): from freshly
+ * initialised weights its features are too small for SGD's steps, which Adam's scale-free steps overcome.
  */
 public abstract class ShuffleNet3dZooModel extends ZooModel<ShuffleNet3dZooModel> {
 
@@ -63,6 +78,7 @@ public abstract class ShuffleNet3dZooModel extends ZooModel<ShuffleNet3dZooModel
     private int[] inputShape;
     private final long seed;
     private final IUpdater updater;
+    private final double weightDecay;
     private final double dropout;
     private final String pretrainedBaseUrl;
     private final Map<ReferenceCheckpoint, String> checksums;
@@ -73,10 +89,11 @@ public abstract class ShuffleNet3dZooModel extends ZooModel<ShuffleNet3dZooModel
         this.inputShape = builder.inputShape.clone();
         this.seed = builder.seed;
         this.updater = builder.updater;
+        this.weightDecay = builder.weightDecay;
         this.dropout = builder.dropout;
         this.pretrainedBaseUrl = builder.pretrainedBaseUrl;
         this.checksums = new EnumMap<>(builder.checksums);
-        clip();
+        clipOf(inputShape);
     }
 
     /** The network this zoo model declares, from its builder settings. */
@@ -92,11 +109,25 @@ public abstract class ShuffleNet3dZooModel extends ZooModel<ShuffleNet3dZooModel
 
     /** The clip geometry of {@code inputShape} ({3, frames, height, width}). */
     public ClipShape clip() {
-        if (inputShape.length != 4 || inputShape[0] != ClipShape.CHANNELS) {
-            throw new InvalidConfigurationException("input shape must be {3, frames, height, width}, got "
-                    + java.util.Arrays.toString(inputShape));
+        return clipOf(inputShape);
+    }
+
+    private static ClipShape clipOf(int[] inputShape) {
+        if (inputShape == null || inputShape.length != 4 || inputShape[0] != ClipShape.CHANNELS) {
+            throw new InvalidConfigurationException("3D models take an input shape of {3, frames, height, width}, such"
+                    + " as {3, 16, 112, 112}; got " + Arrays.toString(inputShape));
         }
         return new ClipShape(inputShape[1], inputShape[2], inputShape[3]);
+    }
+
+    /** The ComputationGraph's updater. */
+    public IUpdater updater() {
+        return updater.clone();
+    }
+
+    /** The L2 coefficient applied to every trained parameter's gradient before the updater (PyTorch's weight_decay). */
+    public double weightDecay() {
+        return weightDecay;
     }
 
     @Override
@@ -110,9 +141,76 @@ public abstract class ShuffleNet3dZooModel extends ZooModel<ShuffleNet3dZooModel
         return ShuffleNet3d.create(config(), clip(), seed);
     }
 
-    /** The network's SameDiff graph ({@code input} → {@code logits}, {@code probabilities}). */
+    /**
+     * The network as a SameDiff graph in the reference's form: placeholder {@code input} [N, 3, D, H, W], its
+     * outputs ({@link SameDiff#outputs()}) {@code logits} and {@code probabilities} [N, classes], and the pooled
+     * features before the classifier named {@code features} [N, C]; parameters named as the reference's state_dict.
+     */
     public SameDiff initSameDiff() {
-        return initModel().sameDiff();
+        SameDiff sd = initModel().sameDiff();
+        String classifierWeight = Networks.CLASSIFIER_PREFIX + "1.weight";
+        List<String> classifier = sd.getVariables().get(classifierWeight).getInputsForOp();
+        if (classifier == null || classifier.size() != 1) {
+            throw new IllegalStateException("expected one op to take " + classifierWeight + ", found " + classifier);
+        }
+        // the classifier's matmul takes the pooled features: its dropout is the identity in this form
+        String pooled = sd.getOps().get(classifier.get(0)).getInputsToOp().get(0);
+        sd.renameVariable(pooled, FEATURES);
+        sd.setOutputs(ShuffleNet3d.OUTPUT, ShuffleNet3d.PROBABILITIES);
+        return sd;
+    }
+
+    /**
+     * The reference's Kinetics-600 checkpoint for this builder's network (architecture, width and groups), if it
+     * published one: V1 with 3 groups at widths 0.5, 1.0, 1.5 and 2.0, V2 at widths 0.25, 1.0, 1.5 and 2.0.
+     */
+    public Optional<ReferenceCheckpoint> kineticsCheckpoint() {
+        return ReferenceCheckpoint.find(ReferenceDataset.KINETICS_600, config());
+    }
+
+    /** {@link #initPretrained(PretrainedType)} of {@link PretrainedType#IMAGENET}: the Kinetics-600 weights. */
+    @Override
+    public ComputationGraph initPretrained() throws IOException {
+        return initPretrained(PretrainedType.IMAGENET);
+    }
+
+    /**
+     * The reference's Kinetics-600 checkpoint of this builder's network ({@link #kineticsCheckpoint()}) as a
+     * ComputationGraph for clips of the builder's input shape. DL4J's {@link PretrainedType} has no Kinetics entry:
+     * {@link PretrainedType#IMAGENET}, which {@link #initPretrained()} asks for, stands for it here, and the other
+     * types are refused. As with DL4J's zoo models, the classifier is the checkpoint's (600 classes) whatever the
+     * builder's class count: replace it with DL4J's {@code TransferLearning} ({@code nOutReplace}) to fine-tune.
+     * The checkpoint file is looked for as {@link #pretrainedFile} says.
+     */
+    @Override
+    @SuppressWarnings("unchecked")
+    public <M extends Model> M initPretrained(PretrainedType pretrainedType) throws IOException {
+        if (pretrainedType != PretrainedType.IMAGENET) {
+            throw new UnsupportedOperationException("there are no " + pretrainedType + " weights for " + modelName()
+                    + ": the reference published Kinetics-600 checkpoints, loaded by initPretrained() (PretrainedType."
+                    + PretrainedType.IMAGENET + " stands for them), and Jester checkpoints, loaded by"
+                    + " initPretrained(ReferenceCheckpoint.JESTER_...)");
+        }
+        ReferenceCheckpoint checkpoint = kineticsCheckpoint().orElseThrow(() -> new UnsupportedOperationException(
+                "the reference published no Kinetics-600 checkpoint for " + config().architecture().referenceName()
+                        + " " + config().widthMultiplier() + "x" + groupsText() + "; it did for "
+                        + Arrays.stream(ReferenceCheckpoint.values())
+                                .filter(c -> c.dataset() == ReferenceDataset.KINETICS_600
+                                        && c.architecture() == config().architecture())
+                                .map(c -> c.config().widthMultiplier() + "x" + groupsText(c.config()))
+                                .collect(Collectors.joining(", "))));
+        return (M) initPretrained(checkpoint);
+    }
+
+    /**
+     * Whether {@link #initPretrained(PretrainedType)} can load weights without anything more to do: the type is
+     * {@link PretrainedType#IMAGENET} (the Kinetics-600 weights), the reference published a checkpoint for this
+     * network, and its file is in the DL4J resources directory or a {@code pretrainedBaseUrl} to fetch it from is set.
+     */
+    @Override
+    public boolean pretrainedAvailable(PretrainedType pretrainedType) {
+        return pretrainedType == PretrainedType.IMAGENET && kineticsCheckpoint()
+                .filter(c -> pretrainedBaseUrl != null || Files.isRegularFile(cachedFile(c))).isPresent();
     }
 
     /** A reference checkpoint as a ComputationGraph; width, groups and classes are the checkpoint's. */
@@ -149,19 +247,20 @@ public abstract class ShuffleNet3dZooModel extends ZooModel<ShuffleNet3dZooModel
 
     /**
      * The local copy of a reference checkpoint: in the DL4J resources directory
-     * ({@code ~/.deeplearning4j/models/<modelName>/}), else downloaded there from the base URL when one is set.
-     * Verified against its SHA-256 checksum when one is configured.
+     * ({@code ~/.deeplearning4j/models/<modelName>/<file name>}, {@link DL4JResources} moves the base), else
+     * downloaded there from the base URL when one is set. Verified against its SHA-256 checksum when one is
+     * configured. When it is missing, the error names the file, where to put it and where the reference publishes it.
      */
     public Path pretrainedFile(ReferenceCheckpoint checkpoint) throws IOException {
-        Path directory = DL4JResources.getDirectory(ResourceType.ZOO_MODEL, modelName()).toPath();
-        Path file = directory.resolve(checkpoint.fileName());
+        Path file = cachedFile(checkpoint);
         if (!Files.isRegularFile(file)) {
             if (pretrainedBaseUrl == null) {
-                throw new java.nio.file.NoSuchFileException(file.toString(), null, "the reference checkpoint "
-                        + checkpoint.fileName() + " is not there: put the file there (it is published with the"
-                        + " reference implementation), or set pretrainedBaseUrl to a location that serves it");
+                throw new NoSuchFileException(file.toString(), null, "the reference's checkpoint "
+                        + checkpoint.fileName() + " is not there: download it from the reference's pretrained models ("
+                        + ReferenceCheckpoint.PUBLISHED_AT + ", linked from github.com/okankop/Efficient-3DCNNs) and"
+                        + " put it at " + file + ", or set pretrainedBaseUrl to a location that serves it");
             }
-            URL url = new URL(pretrainedBaseUrl.replaceAll("/+$", "") + "/" + checkpoint.fileName());
+            URL url = new URL(downloadUrl(checkpoint));
             LOG.info("downloading {} to {}", url, file);
             AtomicFiles.writeFile(file, temporary -> {
                 try (InputStream in = url.openStream()) {
@@ -173,6 +272,22 @@ public abstract class ShuffleNet3dZooModel extends ZooModel<ShuffleNet3dZooModel
         }
         verifyChecksum(checkpoint, file, file.toString());
         return file;
+    }
+
+    private String downloadUrl(ReferenceCheckpoint checkpoint) {
+        return pretrainedBaseUrl.replaceAll("/+$", "") + "/" + checkpoint.fileName();
+    }
+
+    private Path cachedFile(ReferenceCheckpoint checkpoint) {
+        return DL4JResources.getDirectory(ResourceType.ZOO_MODEL, modelName()).toPath().resolve(checkpoint.fileName());
+    }
+
+    private String groupsText() {
+        return groupsText(config());
+    }
+
+    private static String groupsText(ShuffleNetConfig config) {
+        return config.architecture() == Architecture.SHUFFLENET ? " g=" + config.groups() : "";
     }
 
     private void verifyChecksum(ReferenceCheckpoint checkpoint, Path file, String origin) throws IOException {
@@ -204,10 +319,14 @@ public abstract class ShuffleNet3dZooModel extends ZooModel<ShuffleNet3dZooModel
     public ComputationGraph toComputationGraph(ShuffleNet3d model) {
         ShuffleNetFeaturesLayer features = new ShuffleNetFeaturesLayer(model.config(), model.clipShape(), seed);
         ClipShape clip = model.clipShape();
-        ComputationGraphConfiguration conf = new NeuralNetConfiguration.Builder()
+        NeuralNetConfiguration.Builder network = new NeuralNetConfiguration.Builder()
                 .seed(seed)
-                .updater(updater)
-                .dataType(DataType.FLOAT)
+                .updater(updater.clone())
+                .dataType(DataType.FLOAT);
+        if (weightDecay > 0) {
+            network.l2(weightDecay).l2Bias(weightDecay);
+        }
+        ComputationGraphConfiguration conf = network
                 .graphBuilder()
                 .addInputs(INPUT)
                 .setInputTypes(InputType.convolutional3D(Convolution3D.DataFormat.NCDHW, clip.frames(), clip.height(),
@@ -241,18 +360,30 @@ public abstract class ShuffleNet3dZooModel extends ZooModel<ShuffleNet3dZooModel
         return ComputationGraph.class;
     }
 
+    /** One input of shape {3, frames, height, width}; anything else is refused and the shape is left as it was. */
     @Override
     public void setInputShape(int[][] inputShape) {
+        if (inputShape == null || inputShape.length != 1) {
+            throw new InvalidConfigurationException("3D models take one input of shape {3, frames, height, width};"
+                    + " got " + (inputShape == null ? "null" : inputShape.length + " input shapes"));
+        }
+        clipOf(inputShape[0]);
         this.inputShape = inputShape[0].clone();
-        clip();
     }
 
-    /** The reference's checkpoints are not DL4J pretrained types: see {@link #initPretrained(ReferenceCheckpoint)}. */
+    /**
+     * Where {@link #initPretrained(PretrainedType)} downloads its checkpoint from: the base URL and the file name,
+     * when a base URL is set and the reference published Kinetics-600 weights for this network; otherwise null.
+     */
     @Override
     public String pretrainedUrl(PretrainedType pretrainedType) {
-        return null;
+        if (pretrainedType != PretrainedType.IMAGENET || pretrainedBaseUrl == null) {
+            return null;
+        }
+        return kineticsCheckpoint().map(this::downloadUrl).orElse(null);
     }
 
+    /** 0: DL4J's Adler-32 checks do not apply; {@link Builder#checksum} sets SHA-256 checksums instead. */
     @Override
     public long pretrainedChecksum(PretrainedType pretrainedType) {
         return 0L;
@@ -266,7 +397,8 @@ public abstract class ShuffleNet3dZooModel extends ZooModel<ShuffleNet3dZooModel
         private int[] inputShape = {ClipShape.CHANNELS, ClipShape.DEFAULT.frames(), ClipShape.DEFAULT.height(),
             ClipShape.DEFAULT.width()};
         private long seed = 1234L;
-        private IUpdater updater = new Nesterovs(0.1, 0.9);
+        private IUpdater updater = new Adam(1e-3);
+        private double weightDecay;
         private double dropout = Networks.CLASSIFIER_DROPOUT;
         private String pretrainedBaseUrl;
         private final Map<ReferenceCheckpoint, String> checksums = new EnumMap<>(ReferenceCheckpoint.class);
@@ -295,9 +427,26 @@ public abstract class ShuffleNet3dZooModel extends ZooModel<ShuffleNet3dZooModel
             return (B) this;
         }
 
-        /** The ComputationGraph's updater (default Nesterov momentum 0.9, learning rate 0.1, as the reference). */
+        /**
+         * The ComputationGraph's updater (default DL4J's {@code Adam(1e-3)}: betas 0.9 and 0.999, epsilon 1e-8, as
+         * PyTorch's Adam defaults). The reference's optimiser is {@link MomentumSgd#reference()} with
+         * {@code weightDecay(1e-3)}.
+         */
         public B updater(IUpdater updater) {
-            this.updater = updater;
+            this.updater = Objects.requireNonNull(updater, "updater");
+            return (B) this;
+        }
+
+        /**
+         * PyTorch's {@code weight_decay}: L2 regularisation of every trained parameter, weights and biases, added to
+         * the gradient before the updater (default 0; the reference's is 1e-3). Batch-norm running statistics are
+         * not trained and not decayed.
+         */
+        public B weightDecay(double weightDecay) {
+            if (!(weightDecay >= 0 && Double.isFinite(weightDecay))) {
+                throw new InvalidConfigurationException("weight decay must be a finite value >= 0, got " + weightDecay);
+            }
+            this.weightDecay = weightDecay;
             return (B) this;
         }
 

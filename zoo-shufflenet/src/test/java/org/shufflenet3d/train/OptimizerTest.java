@@ -29,30 +29,30 @@ class OptimizerTest {
     @Test
     void sgdWithTheReferencesMomentumDampeningAndWeightDecay() {
         assertArrayEquals(new float[] {0.925901093897f, -1.981900347799f, -0.03114229807f},
-                threeSteps(Sgd.reference()), 1e-6f);
+                threeSteps(SgdOptimizer.reference()), 1e-6f);
     }
 
     @Test
     void sgdWithNesterov() {
         assertArrayEquals(new float[] {0.986423135371f, -2.095898313692f, 0.109601678771f},
-                threeSteps(new Sgd(0.9, 0, 1e-2, true)), 1e-6f);
+                threeSteps(new SgdOptimizer(0.9, 0, 1e-2, true)), 1e-6f);
     }
 
     @Test
     void plainSgd() {
-        assertArrayEquals(new float[] {1.0f, -2.05f, 0.5f}, threeSteps(new Sgd(0, 0, 0, false)), 1e-6f);
+        assertArrayEquals(new float[] {1.0f, -2.05f, 0.5f}, threeSteps(new SgdOptimizer(0, 0, 0, false)), 1e-6f);
     }
 
     @Test
     void adamWithWeightDecay() {
         assertArrayEquals(new float[] {0.925258994589f, -2.012999092749f, 0.314772056677f},
-                threeSteps(new Adam(0.9, 0.999, 1e-8, 1e-2)), 1e-6f);
+                threeSteps(new AdamOptimizer(0.9, 0.999, 1e-8, 1e-2)), 1e-6f);
     }
 
     @Test
     void stateRestoredContinuesExactly() {
-        for (Optimizer[] pair : new Optimizer[][] {{Sgd.reference(), Sgd.reference()},
-                {new Adam(0.9, 0.999, 1e-8, 1e-2), new Adam(0.9, 0.999, 1e-8, 1e-2)}}) {
+        for (Optimizer[] pair : new Optimizer[][] {{SgdOptimizer.reference(), SgdOptimizer.reference()},
+                {new AdamOptimizer(0.9, 0.999, 1e-8, 1e-2), new AdamOptimizer(0.9, 0.999, 1e-8, 1e-2)}}) {
             Map<String, INDArray> params = new HashMap<>(Map.of("w", Nd4j.createFromArray(1f, -2f, 0.5f)));
             pair[0].step(params, Map.of("w", Nd4j.createFromArray(GRADIENTS[0])), 0.1);
             pair[1].restore(pair[0].state());
@@ -65,8 +65,8 @@ class OptimizerTest {
 
     @Test
     void invalidSettingsAreRefused() {
-        assertThrows(InvalidConfigurationException.class, () -> new Sgd(0.9, 0.9, 0, true));
-        assertThrows(InvalidConfigurationException.class, () -> new Sgd(-0.1, 0, 0, false));
-        assertThrows(InvalidConfigurationException.class, () -> new Adam(1.0, 0.999, 1e-8, 0));
+        assertThrows(InvalidConfigurationException.class, () -> new SgdOptimizer(0.9, 0.9, 0, true));
+        assertThrows(InvalidConfigurationException.class, () -> new SgdOptimizer(-0.1, 0, 0, false));
+        assertThrows(InvalidConfigurationException.class, () -> new AdamOptimizer(1.0, 0.999, 1e-8, 0));
     }
 }

@@ -16,7 +16,7 @@ import org.shufflenet3d.ShuffleNet3d;
 import org.shufflenet3d.ShuffleNetConfig;
 import org.shufflenet3d.graph.Networks;
 import org.shufflenet3d.train.FineTuning;
-import org.shufflenet3d.train.Sgd;
+import org.shufflenet3d.train.SgdOptimizer;
 import org.shufflenet3d.train.TrainingSession;
 
 /** Fine-tuning a reference checkpoint: a new classifier, then the whole network or only the classifier trains. */
@@ -51,7 +51,7 @@ class FineTuningTest {
     void lastLayerTrainsOnlyTheClassifierWithTheReferencesDropout() throws IOException {
         ShuffleNet3d model = pretrained().withNewClassifier(3, 7);
         Map<String, INDArray> before = model.weights();
-        TrainingSession session = new TrainingSession(model, Sgd.reference(), FineTuning.LAST_LAYER, 0.9);
+        TrainingSession session = new TrainingSession(model, SgdOptimizer.reference(), FineTuning.LAST_LAYER, 0.9);
         Random random = new Random(3);
         for (int i = 0; i < 3; i++) {
             session.step(clips(), new int[] {0, 1, 2, 1}, 0.1, random);
@@ -69,7 +69,7 @@ class FineTuningTest {
     void completeTrainsEverythingAndUpdatesRunningStatistics() throws IOException {
         ShuffleNet3d model = pretrained().withNewClassifier(3, 7);
         Map<String, INDArray> before = model.weights();
-        TrainingSession session = new TrainingSession(model, Sgd.reference(), FineTuning.COMPLETE, 0.2);
+        TrainingSession session = new TrainingSession(model, SgdOptimizer.reference(), FineTuning.COMPLETE, 0.2);
         session.step(clips(), new int[] {0, 1, 2, 1}, 0.01, new Random(3));
         Map<String, INDArray> after = model.weights();
         for (String name : new String[] {"conv1.0.weight", "features.7.banch2.3.weight", "conv_last.1.running_mean",
@@ -80,7 +80,7 @@ class FineTuningTest {
 
     @Test
     void labelsOutOfRangeAndMismatchedBatchesAreRefused() throws IOException {
-        TrainingSession session = new TrainingSession(pretrained(), Sgd.reference(), FineTuning.COMPLETE, 0.2);
+        TrainingSession session = new TrainingSession(pretrained(), SgdOptimizer.reference(), FineTuning.COMPLETE, 0.2);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> session.step(clips(), new int[] {0, 1, 5, 1}, 0.01, new Random(3)));
         assertTrue(e.getMessage().contains("label 5 is out of range for 5 classes"), e.getMessage());

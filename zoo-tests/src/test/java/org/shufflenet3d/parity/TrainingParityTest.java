@@ -9,11 +9,11 @@ import java.nio.file.Paths;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.nd4j.linalg.api.buffer.DataType;
-import java.util.stream.Stream;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.shade.jackson.databind.JsonNode;
 import org.nd4j.shade.jackson.databind.ObjectMapper;
@@ -21,10 +21,10 @@ import org.shufflenet3d.ClipShape;
 import org.shufflenet3d.ShuffleNet3d;
 import org.shufflenet3d.WeightFiles;
 import org.shufflenet3d.io.NumpyFiles;
-import org.shufflenet3d.train.Adam;
+import org.shufflenet3d.train.AdamOptimizer;
 import org.shufflenet3d.train.FineTuning;
 import org.shufflenet3d.train.Optimizer;
-import org.shufflenet3d.train.Sgd;
+import org.shufflenet3d.train.SgdOptimizer;
 import org.shufflenet3d.train.TrainingSession;
 
 /**
@@ -121,10 +121,10 @@ class TrainingParityTest {
     private static Optimizer optimizer(JsonNode run) {
         double weightDecay = run.get("weight_decay").asDouble();
         if (run.get("optimizer").asText().equals("adam")) {
-            return new Adam(run.get("betas").get(0).asDouble(), run.get("betas").get(1).asDouble(),
+            return new AdamOptimizer(run.get("betas").get(0).asDouble(), run.get("betas").get(1).asDouble(),
                     run.get("eps").asDouble(), weightDecay);
         }
-        return new Sgd(run.get("momentum").asDouble(), run.get("dampening").asDouble(), weightDecay,
+        return new SgdOptimizer(run.get("momentum").asDouble(), run.get("dampening").asDouble(), weightDecay,
                 run.get("nesterov").asBoolean());
     }
 }

@@ -28,7 +28,7 @@ class ConvergenceTest {
         ShuffleNet3d model = ShuffleNet3d.create(config, clip, 1);
         LabeledClips train = new SyntheticMotion(128, clip, 1);
         LabeledClips validation = new SyntheticMotion(48, clip, 7920);
-        Trainer trainer = new Trainer(model, Sgd.reference(), LearningRateSchedule.constant(0.02),
+        Trainer trainer = new Trainer(model, SgdOptimizer.reference(), LearningRateSchedule.constant(0.02),
                 new Trainer.Settings(12, 8, 0.2, FineTuning.COMPLETE, 1, null));
         List<Trainer.EpochReport> reports = trainer.fit(train, validation, new Trainer.Listener() { });
         double best = reports.stream().mapToDouble(r -> r.validation().top1()).max().orElse(0);

@@ -37,7 +37,7 @@ class TrainerTest {
     }
 
     private Trainer trainer(ShuffleNet3d model, int epochs, Path checkpoints, double learningRate) {
-        return new Trainer(model, Sgd.reference(), LearningRateSchedule.multiStep(learningRate, new int[] {2}, 0.1),
+        return new Trainer(model, SgdOptimizer.reference(), LearningRateSchedule.multiStep(learningRate, new int[] {2}, 0.1),
                 new Trainer.Settings(epochs, 4, 0.2, FineTuning.COMPLETE, 11, checkpoints));
     }
 
@@ -115,7 +115,7 @@ class TrainerTest {
         LabeledClips train = new SyntheticMotion(8, CLIP, 1);
         trainer(model, 1, dir, 0.01).fit(train, null, new Trainer.Listener() { });
         byte[] good = Files.readAllBytes(dir.resolve("epoch-001.ckpt"));
-        Trainer diverging = new Trainer(model, Sgd.reference(), LearningRateSchedule.constant(1e30),
+        Trainer diverging = new Trainer(model, SgdOptimizer.reference(), LearningRateSchedule.constant(1e30),
                 new Trainer.Settings(3, 4, 0.2, FineTuning.COMPLETE, 11, dir));
         diverging.resumeFrom(dir.resolve("epoch-001.ckpt"));
         TrainingDivergedException e = assertThrows(TrainingDivergedException.class,
@@ -148,7 +148,7 @@ class TrainerTest {
 
         trainer(model(), 1, dir, 0.01).fit(new SyntheticMotion(4, CLIP, 1), null, new Trainer.Listener() { });
         ShuffleNet3d other = ShuffleNet3d.create(ShuffleNetConfig.v2(0.5, 4), CLIP);
-        Trainer foreign = new Trainer(other, Sgd.reference(), LearningRateSchedule.constant(0.01),
+        Trainer foreign = new Trainer(other, SgdOptimizer.reference(), LearningRateSchedule.constant(0.01),
                 new Trainer.Settings(2, 4, 0.2, FineTuning.COMPLETE, 1, null));
         WeightMismatchException mismatch = assertThrows(WeightMismatchException.class,
                 () -> foreign.resumeFrom(dir.resolve("epoch-001.ckpt")));

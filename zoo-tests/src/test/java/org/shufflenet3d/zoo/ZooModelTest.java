@@ -158,7 +158,8 @@ class ZooModelTest {
                 () -> smallV2().initPretrained(ReferenceCheckpoint.KINETICS_SHUFFLENETV2_1_0X));
         assertTrue(e.getFile().endsWith("models/shufflenetv2-3d/kinetics_shufflenetv2_1.0x_RGB_16_best.pth"),
                 e.getFile());
-        assertTrue(e.getMessage().contains("put the file there"), e.getMessage());
+        assertTrue(e.getMessage().contains("put it at " + e.getFile()), e.getMessage());
+        assertTrue(e.getMessage().contains(ReferenceCheckpoint.PUBLISHED_AT), e.getMessage());
     }
 
     @Test

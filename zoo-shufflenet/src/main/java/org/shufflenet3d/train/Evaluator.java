@@ -29,12 +29,12 @@ import org.slf4j.LoggerFactory;
  * <p>Ties between logits go to the lower class index (a clip whose label ties for the k-th place is counted in
  * the top k only if its label is the lower index); a NaN logit ranks above every number.
  */
-public final class Evaluation {
+public final class Evaluator {
 
     /** The k of top-k accuracy, unless there are fewer classes. */
     public static final int MAX_TOP_K = 5;
 
-    private static final Logger LOG = LoggerFactory.getLogger(Evaluation.class);
+    private static final Logger LOG = LoggerFactory.getLogger(Evaluator.class);
     private static final int PREFETCHED_BATCHES = 2;
 
     /** Told after each batch how many of the clips are evaluated. */
@@ -43,7 +43,7 @@ public final class Evaluation {
         void onBatch(int clipsDone, int clips);
     }
 
-    private Evaluation() {
+    private Evaluator() {
     }
 
     /** {@link #evaluate(ShuffleNet3d, LabeledClips, int, Listener)} without progress reports. */

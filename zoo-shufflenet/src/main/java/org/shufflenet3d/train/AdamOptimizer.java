@@ -11,7 +11,7 @@ import org.shufflenet3d.InvalidConfigurationException;
  * {@code torch.optim.Adam} (without amsgrad): {@code g = grad + weight_decay·p}, first and second moments with
  * bias correction, {@code p −= lr/(1 − β1ᵗ) · m / (√v/√(1 − β2ᵗ) + ε)}.
  */
-public final class Adam implements Optimizer {
+public final class AdamOptimizer implements Optimizer {
 
     private static final String FIRST = "exp_avg/";
     private static final String SECOND = "exp_avg_sq/";
@@ -25,7 +25,7 @@ public final class Adam implements Optimizer {
     private final Map<String, INDArray> second = new HashMap<>();
     private long steps;
 
-    public Adam(double beta1, double beta2, double epsilon, double weightDecay) {
+    public AdamOptimizer(double beta1, double beta2, double epsilon, double weightDecay) {
         if (!(beta1 >= 0 && beta1 < 1 && beta2 >= 0 && beta2 < 1 && epsilon > 0 && weightDecay >= 0)) {
             throw new InvalidConfigurationException("Adam needs 0 <= beta1, beta2 < 1, epsilon > 0 and weight decay >= 0");
         }
@@ -36,8 +36,8 @@ public final class Adam implements Optimizer {
     }
 
     /** PyTorch's defaults: betas (0.9, 0.999), eps 1e-8, no weight decay. */
-    public static Adam defaults() {
-        return new Adam(0.9, 0.999, 1e-8, 0);
+    public static AdamOptimizer defaults() {
+        return new AdamOptimizer(0.9, 0.999, 1e-8, 0);
     }
 
     @Override
@@ -49,12 +49,12 @@ public final class Adam implements Optimizer {
             INDArray p = parameters.get(name);
             INDArray g = gradient;
             if (weightDecay != 0) {
-                Sgd.axpy(weightDecay, p, g);
+                SgdOptimizer.axpy(weightDecay, p, g);
             }
             INDArray m = first.computeIfAbsent(name, k -> Nd4j.zeros(p.dataType(), p.shape()));
             INDArray v = second.computeIfAbsent(name, k -> Nd4j.zeros(p.dataType(), p.shape()));
-            Sgd.axpy(1 - beta1, g, m.muli(beta1));
-            Sgd.axpy(1 - beta2, g.muli(g), v.muli(beta2));
+            SgdOptimizer.axpy(1 - beta1, g, m.muli(beta1));
+            SgdOptimizer.axpy(1 - beta2, g.muli(g), v.muli(beta2));
             INDArray denominator = Transforms.sqrt(v, true).divi(secondCorrection).addi(epsilon);
             p.subi(denominator.rdivi(m).muli(stepSize));
         });

@@ -11,7 +11,7 @@ import org.shufflenet3d.InvalidConfigurationException;
  * {@code buf = momentum·buf + (1 − dampening)·g} after, {@code g = g + momentum·buf} with Nesterov or {@code buf}
  * without; then {@code p −= lr·g}. The reference trains with momentum 0.9, dampening 0.9, weight decay 1e-3.
  */
-public final class Sgd implements Optimizer {
+public final class SgdOptimizer implements Optimizer {
 
     private static final String BUFFER = "momentum_buffer/";
 
@@ -21,7 +21,7 @@ public final class Sgd implements Optimizer {
     private final boolean nesterov;
     private final Map<String, INDArray> buffers = new HashMap<>();
 
-    public Sgd(double momentum, double dampening, double weightDecay, boolean nesterov) {
+    public SgdOptimizer(double momentum, double dampening, double weightDecay, boolean nesterov) {
         if (momentum < 0 || dampening < 0 || weightDecay < 0) {
             throw new InvalidConfigurationException("SGD momentum, dampening and weight decay must be non-negative");
         }
@@ -35,8 +35,8 @@ public final class Sgd implements Optimizer {
     }
 
     /** The reference's settings: momentum 0.9, dampening 0.9, weight decay 1e-3, no Nesterov. */
-    public static Sgd reference() {
-        return new Sgd(0.9, 0.9, 1e-3, false);
+    public static SgdOptimizer reference() {
+        return new SgdOptimizer(0.9, 0.9, 1e-3, false);
     }
 
     @Override

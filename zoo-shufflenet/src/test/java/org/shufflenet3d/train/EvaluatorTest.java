@@ -29,7 +29,7 @@ import org.shufflenet3d.data.LabeledClips;
 import org.shufflenet3d.data.SyntheticMotion;
 import org.shufflenet3d.graph.Networks;
 
-/** Evaluation's numbers against the same numbers computed here, clip by clip, from the model's logits. */
+/** Evaluator's numbers against the same numbers computed here, clip by clip, from the model's logits. */
 class EvaluationTest {
 
     private static final int CLASSES = 7;
@@ -176,7 +176,7 @@ class EvaluationTest {
     @Test
     void theNumbersAreThoseOfTheModelsLogits() {
         int[] labels = mixedLabels();
-        EvaluationResult result = Evaluation.evaluate(model, new Fake(CLIPS, labels), 5);
+        EvaluationResult result = Evaluator.evaluate(model, new Fake(CLIPS, labels), 5);
 
         double loss = 0;
         int top1 = 0;
@@ -216,9 +216,9 @@ class EvaluationTest {
     @Test
     void theBatchSizeDoesNotChangeTheResult() {
         Fake data = new Fake(CLIPS.subList(3, 7), Arrays.copyOfRange(mixedLabels(), 3, 7));
-        EvaluationResult all = Evaluation.evaluate(model, data, 4);
+        EvaluationResult all = Evaluator.evaluate(model, data, 4);
         for (int batchSize : new int[] {1, 3}) {
-            EvaluationResult other = Evaluation.evaluate(model, data, batchSize);
+            EvaluationResult other = Evaluator.evaluate(model, data, batchSize);
             // The network's float logits may differ in the last bits between batch sizes, which this model's
             // rescaled classifier magnifies; the counts must not change.
             assertEquals(all.loss(), other.loss(), 1e-6 * all.loss(), "batch size " + batchSize);
@@ -248,7 +248,7 @@ class EvaluationTest {
             videoLabel}, new String[] {"pair", "single", "pair"}, CLASSES, CLIP);
 
         int clipsRight = (predicted(a) == videoLabel ? 1 : 0) + (predicted(b) == videoLabel ? 1 : 0);
-        EvaluationResult result = Evaluation.evaluate(model, data, 3);
+        EvaluationResult result = Evaluator.evaluate(model, data, 3);
         assertEquals(3, result.clips());
         assertEquals(2, result.videos());
         assertEquals(clipsRight / 3.0, result.top1());
@@ -259,7 +259,7 @@ class EvaluationTest {
     @Test
     void theReportNamesClassesAndFormatsNumbersTheSameInEveryLocale() {
         Fake data = new Fake(CLIPS.subList(0, 6), Arrays.copyOf(mixedLabels(), 6));
-        EvaluationResult result = Evaluation.evaluate(model, data, 6);
+        EvaluationResult result = Evaluator.evaluate(model, data, 6);
         List<String> names = List.of("walk", "run", "jump", "swim", "sit", "stand", "wave");
         Locale saved = Locale.getDefault();
         String report;
@@ -299,7 +299,7 @@ class EvaluationTest {
     void topKIsCappedAtTheClassCount() {
         ClipShape shape = new ClipShape(2, 12, 12);
         ShuffleNet3d four = ShuffleNet3d.create(ShuffleNetConfig.v2(0.25, 4), shape);
-        EvaluationResult result = Evaluation.evaluate(four, new SyntheticMotion(6, shape, 1, 2), 6);
+        EvaluationResult result = Evaluator.evaluate(four, new SyntheticMotion(6, shape, 1, 2), 6);
         assertEquals(4, result.k());
         assertEquals(1.0, result.topK(), "every label is among the top 4 of 4");
         assertEquals(6, result.clips());
@@ -310,36 +310,36 @@ class EvaluationTest {
     @Test
     void mismatchedOrBadDataIsRefusedClearly() {
         List<INDArray> three = CLIPS.subList(0, 3);
-        String message = assertThrows(InvalidConfigurationException.class, () -> Evaluation.evaluate(model,
+        String message = assertThrows(InvalidConfigurationException.class, () -> Evaluator.evaluate(model,
                 new Fake(three, new int[] {0, 1, 2}, new String[] {"a", "b", "c"}, 5, CLIP), 2)).getMessage();
         assertTrue(message.contains("5 classes") && message.contains("has 7"), message);
 
-        message = assertThrows(InvalidClipException.class, () -> Evaluation.evaluate(model,
+        message = assertThrows(InvalidClipException.class, () -> Evaluator.evaluate(model,
                 new Fake(three, new int[] {0, 1, 2}, new String[] {"a", "b", "c"}, CLASSES, new ClipShape(4, 16, 17)),
                 2)).getMessage();
         assertTrue(message.contains("4x16x17") && message.contains("4x16x16"), message);
 
         message = assertThrows(IllegalArgumentException.class,
-                () -> Evaluation.evaluate(model, new Fake(List.of(), new int[0]), 2)).getMessage();
+                () -> Evaluator.evaluate(model, new Fake(List.of(), new int[0]), 2)).getMessage();
         assertTrue(message.contains("empty"), message);
 
         message = assertThrows(IllegalArgumentException.class,
-                () -> Evaluation.evaluate(model, new Fake(three, new int[] {0, 1, 7}), 2)).getMessage();
+                () -> Evaluator.evaluate(model, new Fake(three, new int[] {0, 1, 7}), 2)).getMessage();
         assertTrue(message.contains("clip 2 has label 7, out of range for 7 classes"), message);
         message = assertThrows(IllegalArgumentException.class,
-                () -> Evaluation.evaluate(model, new Fake(three, new int[] {-1, 1, 2}), 2)).getMessage();
+                () -> Evaluator.evaluate(model, new Fake(three, new int[] {-1, 1, 2}), 2)).getMessage();
         assertTrue(message.contains("clip 0 has label -1"), message);
 
-        message = assertThrows(IllegalArgumentException.class, () -> Evaluation.evaluate(model,
+        message = assertThrows(IllegalArgumentException.class, () -> Evaluator.evaluate(model,
                 new Fake(three, new int[] {0, 1, 2}, new String[] {"a", "b", "a"}, CLASSES, CLIP), 2)).getMessage();
         assertTrue(message.contains("video 'a'") && message.contains("clip 0 has 0, clip 2 has 2"), message);
 
         List<INDArray> misShaped = List.of(CLIPS.get(0), CLIPS.get(1).reshape(3, 4, 256));
         message = assertThrows(InvalidClipException.class,
-                () -> Evaluation.evaluate(model, new Fake(misShaped, new int[] {0, 1}), 2)).getMessage();
+                () -> Evaluator.evaluate(model, new Fake(misShaped, new int[] {0, 1}), 2)).getMessage();
         assertTrue(message.contains("clip 1") && message.contains("[3, 4, 256]"), message);
 
-        assertThrows(IllegalArgumentException.class, () -> Evaluation.evaluate(model, new Fake(three,
+        assertThrows(IllegalArgumentException.class, () -> Evaluator.evaluate(model, new Fake(three,
                 new int[] {0, 1, 2}), 0));
     }
 }
