@@ -9,6 +9,7 @@ import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.impl.controlflow.compat.StopGradient;
 import org.nd4j.linalg.factory.Nd4j;
 import org.shufflenet3d.ClipShape;
 import org.shufflenet3d.ShuffleNet3d;
@@ -63,8 +64,7 @@ final class TrainingGraph {
                 model.config().numClasses(), dropout);
         this.logits = output.variable().name();
         SDVariable labels = sd.placeHolder(LABELS, dataType, -1, model.config().numClasses());
-        SDVariable perClip = sd.nn.logSoftmax(output.variable()).mul(labels).sum(1);
-        SDVariable loss = perClip.mean().neg(LOSS);
+        SDVariable loss = crossEntropy(sd, output.variable(), labels).mean(LOSS);
         statistics.addAll(features.batchStatistics());
         masks.addAll(classifier.dropoutMasks());
         List<String> trained = model.trainableParameterNames().stream().filter(name -> portion == FineTuning.COMPLETE
@@ -79,6 +79,16 @@ final class TrainingGraph {
             outputs.add(s.biasedVariance().name());
         }
         this.executor = new GraphExecutor(sd, outputs);
+    }
+
+    /**
+     * Each clip's cross-entropy, log Σ exp(z) − z_label, computed from z − max(z): ND4J's log_softmax takes the log of
+     * the softmax, which is −∞ where a probability underflows, and a confident, correct prediction then made the
+     * loss NaN (0·−∞ in the label sum).
+     */
+    static SDVariable crossEntropy(SameDiff sd, SDVariable logits, SDVariable oneHotLabels) {
+        SDVariable shifted = logits.sub(new StopGradient(sd, logits.max(true, 1)).outputVariable());
+        return sd.math.log(sd.math.exp(shifted).sum(true, 1)).sub(shifted.mul(oneHotLabels).sum(true, 1));
     }
 
     /** One forward and backward pass; updates running statistics, not parameters. */
