@@ -28,9 +28,6 @@ import org.shufflenet3d.graph.Tensor;
  */
 final class TrainingGraph {
 
-    /** PyTorch's BatchNorm3d default. */
-    static final double BATCH_NORM_MOMENTUM = 0.1;
-
     private static final String LABELS = "labels";
     private static final String LOSS = "loss";
 
@@ -101,8 +98,7 @@ final class TrainingGraph {
         }
         Map<String, INDArray> values = executor.run(feed, times);
         for (NetworkBuilder.BatchStatistics s : statistics) {
-            updateRunningStatistics(s, values.get(s.mean().name()), values.get(s.biasedVariance().name()),
-                    clips.size(0) * s.valuesPerSample());
+            s.updateRunning(live, values.get(s.mean().name()), values.get(s.biasedVariance().name()), clips.size(0));
         }
         Map<String, INDArray> gradients = new HashMap<>();
         gradientOf.forEach((gradient, parameter) -> gradients.put(parameter, values.get(gradient)));
@@ -114,16 +110,6 @@ final class TrainingGraph {
         Map<String, INDArray> byGradient = new HashMap<>();
         gradientOf.forEach((gradient, parameter) -> byGradient.put(gradient, step.gradients().get(parameter)));
         executor.recycle(byGradient);
-    }
-
-    private void updateRunningStatistics(NetworkBuilder.BatchStatistics s, INDArray mean, INDArray biasedVariance,
-            long count) {
-        double unbiased = count > 1 ? (double) count / (count - 1) : 1.0;
-        INDArray runningMean = live.get(s.module() + ".running_mean").muli(1 - BATCH_NORM_MOMENTUM);
-        Nd4j.getBlasWrapper().level1().axpy(mean.length(), BATCH_NORM_MOMENTUM, mean, runningMean);
-        INDArray runningVariance = live.get(s.module() + ".running_var").muli(1 - BATCH_NORM_MOMENTUM);
-        Nd4j.getBlasWrapper().level1().axpy(mean.length(), BATCH_NORM_MOMENTUM * unbiased, biasedVariance,
-                runningVariance);
     }
 
     static INDArray oneHot(int[] labels, int classes) {

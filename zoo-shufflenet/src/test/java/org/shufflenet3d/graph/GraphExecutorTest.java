@@ -155,6 +155,19 @@ class GraphExecutorTest {
         assertEquals(before + 1, executor.arraysAllocated(), "the reshape copies nothing; only the output is new");
     }
 
+    @Test
+    void placeholdersMayBeViewsIntoLargerArrays() {
+        SameDiff sd = SameDiff.create();
+        SDVariable x = sd.placeHolder("x", DataType.FLOAT, -1, 6);
+        x.reshape(-1, 2, 3).mul("y", 2.0);
+        GraphExecutor executor = new GraphExecutor(sd, List.of("y"));
+        INDArray whole = uniform(23, -1, 1, 5, 6);
+        INDArray rows = whole.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(2, 4),
+                org.nd4j.linalg.indexing.NDArrayIndex.all());
+
+        assertSameValues(rows.dup().reshape(2, 2, 3).mul(2.0), executor.run(Map.of("x", rows)).get("y"));
+    }
+
     /** A layer's forward pass, then its backward pass from a gradient fed in between, as two parts of one run. */
     @Test
     void aRunInTwoPartsKeepsTheForwardArraysForTheBackwardPass() {
