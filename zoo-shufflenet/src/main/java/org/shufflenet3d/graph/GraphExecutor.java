@@ -28,6 +28,7 @@ import org.nd4j.autodiff.samediff.internal.SameDiffOp;
 import org.nd4j.autodiff.samediff.internal.Variable;
 import org.nd4j.linalg.api.buffer.DataBuffer;
 import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.BaseOp;
 import org.nd4j.linalg.api.ops.CustomOp;
@@ -53,8 +54,8 @@ import org.nd4j.linalg.factory.Nd4j;
  * <p>This is the one class of the library that depends on how SameDiff stores a graph internally (its
  * {@link SameDiffOp} and {@link Variable} records); {@code GraphExecutorTest} fails if that changes. Ops that
  * implement {@link JavaOp} run their own code; the others run through ND4J's executioner with an op context, as
- * SameDiff runs them. Control flow is not supported. Concurrent calls are safe: each thread borrows a session of its
- * own (op contexts and the run's bookkeeping).
+ * SameDiff runs them, outside any workspace the caller has open (a DL4J network's). Control flow is not supported.
+ * Concurrent calls are safe: each thread borrows a session of its own (op contexts and the run's bookkeeping).
  */
 public final class GraphExecutor {
 
@@ -286,7 +287,9 @@ public final class GraphExecutor {
                     throw new IllegalArgumentException("no value for the placeholder '" + name + "'");
                 }
             }
-            session.runSteps(from, to, placeholderValues, times);
+            try (MemoryWorkspace outside = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
+                session.runSteps(from, to, placeholderValues, times);
+            }
         }
 
         /** Ends the run, giving back what it held. */

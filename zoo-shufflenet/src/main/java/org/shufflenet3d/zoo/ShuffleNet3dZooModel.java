@@ -223,8 +223,7 @@ public abstract class ShuffleNet3dZooModel extends ZooModel<ShuffleNet3dZooModel
         ComputationGraph graph = new ComputationGraph(conf);
         graph.init();
         Map<String, INDArray> weights = model.weights();
-        graph.getLayer(FEATURES).paramTable()
-                .forEach((key, view) -> view.assign(weights.get(ShuffleNetFeaturesLayer.stateDictName(key))));
+        features.stateDict(graph.getLayer(FEATURES).paramTable()).forEach((name, view) -> view.assign(weights.get(name)));
         graph.getLayer(CLASSIFIER).getParam("W").assign(weights.get(Networks.CLASSIFIER_PREFIX + "1.weight").transpose());
         graph.getLayer(CLASSIFIER).getParam("b").assign(weights.get(Networks.CLASSIFIER_PREFIX + "1.bias")
                 .reshape(1, -1));
