@@ -27,6 +27,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
@@ -98,6 +99,22 @@ class ZooModelTest {
         ComputationGraph restored = ModelSerializer.restoreComputationGraph(file, true);
         INDArray clips = fixture().get("input");
         assertEquals(graph.outputSingle(clips), restored.outputSingle(clips));
+    }
+
+    @Test
+    void sameDiffFormHasItsOutputsSetAndNamesItsFeatures() {
+        ShuffleNetV2 zoo = smallV2();
+        SameDiff sd = zoo.initSameDiff();
+        assertEquals(List.of(ShuffleNet3d.OUTPUT, ShuffleNet3d.PROBABILITIES), sd.outputs());
+        INDArray clips = Nd4j.rand(DataType.FLOAT, 2, 3, 12, 32, 24).muli(100);
+        Map<String, INDArray> outputs = sd.output(Map.of(ShuffleNet3d.INPUT, clips), sd.outputs());
+        assertEquals(java.util.Set.of(ShuffleNet3d.OUTPUT, ShuffleNet3d.PROBABILITIES), outputs.keySet());
+        ShuffleNet3d model = zoo.initModel();
+        assertTrue(model.output(clips).equalsWithEps(outputs.get(ShuffleNet3d.OUTPUT), 1e-4));
+        INDArray features = sd.output(Map.of(ShuffleNet3d.INPUT, clips), ShuffleNet3d.FEATURES)
+                .get(ShuffleNet3d.FEATURES);
+        assertArrayEquals(new long[] {2, 1024}, features.shape());
+        assertTrue(model.features(clips).equalsWithEps(features, 1e-4));
     }
 
     @Test
