@@ -116,7 +116,7 @@ final class ShuffleNetFeatures extends SameDiffLayer {
     }
 
     /** The state_dict entries as views into the current parameter array (DL4J may hand the layer a new one). */
-    private Map<String, INDArray> stateDict() {
+    private synchronized Map<String, INDArray> stateDict() {
         if (viewedParameters != params) {
             stateDict = definition().stateDict(paramTable);
             viewedParameters = params;
@@ -124,7 +124,7 @@ final class ShuffleNetFeatures extends SameDiffLayer {
         return stateDict;
     }
 
-    private Form inferenceForm() {
+    private synchronized Form inferenceForm() {
         if (inferenceGraph == null) {
             SameDiff sd = SameDiff.create();
             String features = declare(sd, NetworkBuilder.Mode.INFERENCE).features().name();
@@ -133,7 +133,7 @@ final class ShuffleNetFeatures extends SameDiffLayer {
         return inferenceGraph;
     }
 
-    private Form trainingForm() {
+    private synchronized Form trainingForm() {
         if (trainingGraph == null) {
             SameDiff sd = SameDiff.create();
             Declared declared = declare(sd, NetworkBuilder.Mode.TRAINING);
