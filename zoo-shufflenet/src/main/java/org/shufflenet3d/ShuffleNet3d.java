@@ -35,6 +35,10 @@ public final class ShuffleNet3d {
     public static final String OUTPUT = "logits";
     /** The softmax of the logits [N, classes]. */
     public static final String PROBABILITIES = "probabilities";
+    /** The globally pooled features that enter the classifier [N, F]. */
+    public static final String FEATURES = "features";
+    /** The last feature map before pooling [N, C, D', H', W']. */
+    public static final String FEATURE_MAP = "feature_map";
 
     private static final long DEFAULT_SEED = 12345L;
 
@@ -48,8 +52,7 @@ public final class ShuffleNet3d {
     private final ModelSummary summary;
     private final Map<String, NetworkBuilder.ParameterKind> parameters;
     private final List<FoldedConvolution> foldedConvolutions;
-    private final GraphExecutor logits;
-    private final GraphExecutor probabilities;
+    private final Map<String, GraphExecutor> executors = new LinkedHashMap<>();
     private volatile boolean foldedStale = true;
 
     private ShuffleNet3d(ShuffleNetConfig config, ClipShape clip, SameDiff sd, NetworkBuilder declared) {
@@ -62,8 +65,10 @@ public final class ShuffleNet3d {
         NetworkBuilder foldedForm = declare(config, clip, 0, (graph, name, shape, initialValue) ->
                 graph.var(name, live.get(name)), NetworkBuilder.Mode.FOLDED_INFERENCE, dataType());
         this.foldedConvolutions = foldedForm.foldedConvolutions();
-        this.logits = new GraphExecutor(foldedForm.sameDiff(), List.of(OUTPUT));
-        this.probabilities = new GraphExecutor(foldedForm.sameDiff(), List.of(PROBABILITIES));
+        for (String output : List.of(OUTPUT, PROBABILITIES, FEATURES, FEATURE_MAP)) {
+            executors.put(output, new GraphExecutor(foldedForm.sameDiff(), List.of(output)));
+        }
+        sd.setOutputs(OUTPUT, PROBABILITIES);
     }
 
     public static ShuffleNet3d create(ShuffleNetConfig config, ClipShape clip) {
@@ -87,7 +92,12 @@ public final class ShuffleNet3d {
             NetworkBuilder.ParameterSource source, NetworkBuilder.Mode mode, DataType dataType) {
         NetworkBuilder nb = new NetworkBuilder(SameDiff.create(), seed, source, mode, dataType);
         Tensor input = nb.input(INPUT, ClipShape.CHANNELS, clip.frames(), clip.height(), clip.width());
-        SDVariable logits = nb.output(Networks.declare(nb, config, input), OUTPUT);
+        Tensor featureMap = Networks.declareFeatureMap(nb, config, input);
+        Tensor features = nb.globalAveragePool(featureMap);
+        nb.output(featureMap, FEATURE_MAP);
+        nb.output(features, FEATURES);
+        SDVariable logits = nb.output(Networks.declareClassifier(nb, features, config.numClasses(),
+                Networks.CLASSIFIER_DROPOUT), OUTPUT);
         nb.sameDiff().nn.softmax(PROBABILITIES, logits, 1);
         return nb;
     }
@@ -160,8 +170,10 @@ public final class ShuffleNet3d {
     }
 
     /**
-     * The network as the reference declares it, its parameters graph variables and batch norm an op of its own:
-     * the graph to differentiate or extend. {@link #output} computes the same values with a faster form of it.
+     * The network as the reference declares it, its parameters graph variables: the graph to differentiate or
+     * extend. Its outputs are {@value #OUTPUT} and {@value #PROBABILITIES}; {@value #FEATURES} and
+     * {@value #FEATURE_MAP} name what {@link #features} and {@link #featureMap} give. {@link #output} computes the
+     * same values with a faster form of it.
      */
     public SameDiff sameDiff() {
         return sd;
@@ -181,12 +193,28 @@ public final class ShuffleNet3d {
 
     /** {@link #output(INDArray)}, adding the time of each op to {@code times} (when not null), to profile. */
     public INDArray output(INDArray clips, GraphExecutor.OpTimes times) {
-        return run(clips, logits, OUTPUT, times);
+        return run(clips, OUTPUT, times);
     }
 
     /** Eval-mode class probabilities [N, classes]: the softmax of {@link #output}. */
     public INDArray probabilities(INDArray clips) {
-        return run(clips, probabilities, PROBABILITIES, null);
+        return run(clips, PROBABILITIES, null);
+    }
+
+    /**
+     * Eval-mode features [N, F]: the globally pooled last feature map, what enters the classifier (F = 1024 for V2
+     * up to width 1.5, 2048 at 2.0; V1's last stage width). An embedding of each clip.
+     */
+    public INDArray features(INDArray clips) {
+        return run(clips, FEATURES, null);
+    }
+
+    /**
+     * Eval-mode last feature map before pooling [N, C, D', H', W'] (V1: the last stage's output, V2: conv_last's),
+     * in the reference's layout: the map a detector head takes from the backbone.
+     */
+    public INDArray featureMap(INDArray clips) {
+        return run(clips, FEATURE_MAP, null);
     }
 
     /** The graph's floating-point type (FLOAT unless built otherwise). */
@@ -194,11 +222,11 @@ public final class ShuffleNet3d {
         return sd.getVariable(INPUT).dataType();
     }
 
-    private INDArray run(INDArray clips, GraphExecutor executor, String output, GraphExecutor.OpTimes times) {
+    private INDArray run(INDArray clips, String output, GraphExecutor.OpTimes times) {
         checkClips(clips);
         INDArray input = clips.dataType() == dataType() ? clips : clips.castTo(dataType());
         deriveFoldedConstants();
-        return executor.run(Map.of(INPUT, input), times).get(output);
+        return executors.get(output).run(Map.of(INPUT, input), times).get(output);
     }
 
     /**

@@ -3,6 +3,7 @@ package org.shufflenet3d.graph;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.Collections;
 import java.util.Deque;
 import java.util.EnumMap;
@@ -27,6 +28,7 @@ import org.nd4j.autodiff.samediff.internal.SameDiffOp;
 import org.nd4j.autodiff.samediff.internal.Variable;
 import org.nd4j.linalg.api.buffer.DataBuffer;
 import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.BaseOp;
 import org.nd4j.linalg.api.ops.CustomOp;
@@ -52,8 +54,8 @@ import org.nd4j.linalg.factory.Nd4j;
  * <p>This is the one class of the library that depends on how SameDiff stores a graph internally (its
  * {@link SameDiffOp} and {@link Variable} records); {@code GraphExecutorTest} fails if that changes. Ops that
  * implement {@link JavaOp} run their own code; the others run through ND4J's executioner with an op context, as
- * SameDiff runs them. Control flow is not supported. Concurrent calls are safe: each thread borrows a session of its
- * own (op contexts and the run's bookkeeping).
+ * SameDiff runs them, outside any workspace the caller has open (a DL4J network's). Control flow is not supported.
+ * Concurrent calls are safe: each thread borrows a session of its own (op contexts and the run's bookkeeping).
  */
 public final class GraphExecutor {
 
@@ -108,18 +110,40 @@ public final class GraphExecutor {
     /** Whether an output always lives in a buffer of the executor's (it is not a view of a placeholder's). */
     private final boolean[] outputOwned;
     private final Set<String> placeholdersRead = new LinkedHashSet<>();
-    private final Map<String, List<LongShapeDescriptor>[]> shapesByGeometry = new ConcurrentHashMap<>();
+    private final Map<String, LongShapeDescriptor[][]> shapesByGeometry = new ConcurrentHashMap<>();
+    /** The steps {@link #start} runs; the rest are {@link PartialRun#finish}'s. */
+    private final int firstSteps;
+    private final List<String> first;
     private final ConcurrentLinkedQueue<Session> idle = new ConcurrentLinkedQueue<>();
     private final AtomicInteger idleCount = new AtomicInteger();
     private final AtomicLong arraysAllocated = new AtomicLong();
 
     /** Plans the computation of the variables named {@code outputs} in {@code sd}. */
     public GraphExecutor(SameDiff sd, List<String> outputs) {
+        this(sd, outputs, List.of());
+    }
+
+    /**
+     * Plans the computation of {@code outputs} in two parts: {@link #start} runs the ops that the outputs in
+     * {@code first} need (they may not read placeholders given only to {@link PartialRun#finish}), and
+     * {@link PartialRun#finish} the others. A layer's forward and backward passes are two such parts of one run:
+     * the backward pass reads the forward's arrays, which the executor keeps until then.
+     */
+    public GraphExecutor(SameDiff sd, List<String> outputs, Collection<String> first) {
         this.sd = sd;
         this.outputs = outputs.toArray(String[]::new);
+        List<String> firstOps = order(sd, new ArrayList<>(first));
+        List<String> ops = new ArrayList<>(firstOps);
         for (String op : order(sd, outputs)) {
+            if (!firstOps.contains(op)) {
+                ops.add(op);
+            }
+        }
+        for (String op : ops) {
             addStep(sd.getOps().get(op));
         }
+        firstSteps = first.isEmpty() ? steps.size() : firstOps.size();
+        this.first = List.copyOf(first);
         outputSources = new Source[this.outputs.length];
         outputSlots = new int[this.outputs.length];
         for (int i = 0; i < this.outputs.length; i++) {
@@ -194,26 +218,103 @@ public final class GraphExecutor {
 
     /** {@link #run(Map)}, adding each op's time to {@code times} (when not null). */
     public Map<String, INDArray> run(Map<String, INDArray> placeholderValues, OpTimes times) {
-        for (String name : placeholdersRead) {
-            if (placeholderValues.get(name) == null) {
-                throw new IllegalArgumentException("no value for the placeholder '" + name + "'");
-            }
+        try (PartialRun run = start(placeholderValues, times)) {
+            return run.finish(Map.of());
         }
+    }
+
+    /**
+     * Runs the ops that the {@code first} outputs need; {@link PartialRun#first} gives those outputs, and
+     * {@link PartialRun#finish} runs the rest, or {@link PartialRun#close} drops it.
+     */
+    public PartialRun start(Map<String, INDArray> placeholderValues, OpTimes times) {
         Session session = idle.poll();
         if (session == null) {
             session = new Session();
         } else {
             idleCount.decrementAndGet();
         }
+        PartialRun run = new PartialRun(session, placeholderValues, times);
         try {
-            return session.run(placeholderValues, times);
-        } finally {
+            run.runSteps(0, firstSteps);
+            return run;
+        } catch (RuntimeException | Error e) {
+            run.close();
+            throw e;
+        }
+    }
+
+    /** A run between its two parts. Not for use by several threads at once. */
+    public final class PartialRun implements AutoCloseable {
+        private final Session session;
+        private final Map<String, INDArray> placeholderValues;
+        private final OpTimes times;
+        private boolean done;
+
+        private PartialRun(Session session, Map<String, INDArray> placeholderValues, OpTimes times) {
+            this.session = session;
+            this.placeholderValues = new HashMap<>(placeholderValues);
+            this.times = times;
+        }
+
+        /** The outputs the first part computed, by name: valid until {@link #finish} or {@link #close}. */
+        public Map<String, INDArray> first() {
+            Map<String, INDArray> values = new LinkedHashMap<>();
+            for (String name : first) {
+                values.put(name, session.value(name, placeholderValues));
+            }
+            return values;
+        }
+
+        /**
+         * Runs the rest with these further placeholders and returns every output, which then belongs to the
+         * caller.
+         */
+        public Map<String, INDArray> finish(Map<String, INDArray> laterPlaceholders) {
+            if (done) {
+                throw new IllegalStateException("this run is over");
+            }
+            placeholderValues.putAll(laterPlaceholders);
+            runSteps(firstSteps, steps.size());
+            Map<String, INDArray> result = session.outputs(placeholderValues);
+            close();
+            return result;
+        }
+
+        private void runSteps(int from, int to) {
+            for (String name : placeholdersRead) {
+                if (placeholderValues.get(name) == null && isReadBetween(name, from, to)) {
+                    throw new IllegalArgumentException("no value for the placeholder '" + name + "'");
+                }
+            }
+            try (MemoryWorkspace outside = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
+                session.runSteps(from, to, placeholderValues, times);
+            }
+        }
+
+        /** Ends the run, giving back what it held. */
+        @Override
+        public void close() {
+            if (done) {
+                return;
+            }
+            done = true;
+            session.clear();
             if (idleCount.incrementAndGet() <= MAX_IDLE_SESSIONS) {
                 idle.add(session);
             } else {
                 idleCount.decrementAndGet();
             }
         }
+    }
+
+    private boolean isReadBetween(String placeholder, int from, int to) {
+        for (int s = from; s < to; s++) {
+            if (Arrays.asList(steps.get(s).inputNames()).contains(placeholder)) {
+                return true;
+            }
+        }
+        return to == steps.size() && Arrays.asList(outputs).contains(placeholder);
     }
 
     /** The ops the outputs need, each after the ops it depends on. */
@@ -332,16 +433,6 @@ public final class GraphExecutor {
         return slots.computeIfAbsent(name, n -> slots.size());
     }
 
-    /** What every shape in the graph depends on: the placeholders' shapes and types. */
-    private String geometry(Map<String, INDArray> placeholderValues) {
-        StringBuilder key = new StringBuilder();
-        for (String name : placeholdersRead) {
-            INDArray value = placeholderValues.get(name);
-            key.append(Arrays.toString(value.shape())).append(value.dataType()).append(';');
-        }
-        return key.toString();
-    }
-
     /**
      * One thread's state: op contexts and a run's values. Each computed value lives in a buffer the executor
      * allocated (its owner, which views share) or in one it does not manage (a placeholder's, a variable's); an owner
@@ -355,56 +446,65 @@ public final class GraphExecutor {
         private final DataBuffer[] owners = new DataBuffer[slots.size()];
         private final Map<DataBuffer, Integer> readsDue = new IdentityHashMap<>();
 
-        Map<String, INDArray> run(Map<String, INDArray> placeholderValues, OpTimes times) {
-            String geometry = geometry(placeholderValues);
-            List<LongShapeDescriptor>[] shapes = shapesByGeometry.get(geometry);
-            boolean recordShapes = shapes == null;
-            if (recordShapes) {
-                @SuppressWarnings("unchecked")
-                List<LongShapeDescriptor>[] fresh = new List[steps.size()];
-                shapes = fresh;
-            }
-            try {
-                for (int s = 0; s < steps.size(); s++) {
-                    long start = times == null ? 0 : System.nanoTime();
-                    runStep(s, placeholderValues, shapes, recordShapes);
-                    if (times != null) {
-                        Step step = steps.get(s);
-                        String key = step.op().opName();
-                        if (times.byShape && step.inputNames().length > 0) {
-                            key += " " + Arrays.toString(inputShape(step, placeholderValues));
-                        }
-                        times.add(key, System.nanoTime() - start);
+        void runSteps(int from, int to, Map<String, INDArray> placeholderValues, OpTimes times) {
+            LongShapeDescriptor[][] shapes = shapes(placeholderValues);
+            for (int s = from; s < to; s++) {
+                long start = times == null ? 0 : System.nanoTime();
+                runStep(s, placeholderValues, shapes);
+                if (times != null) {
+                    Step step = steps.get(s);
+                    String key = step.op().opName();
+                    if (times.byShape && step.inputNames().length > 0) {
+                        INDArray firstInput = value(step.inputNames()[0], placeholderValues);
+                        key += " " + Arrays.toString(firstInput == null ? new long[0] : firstInput.shape());
                     }
+                    times.add(key, System.nanoTime() - start);
                 }
-                if (recordShapes) {
-                    if (shapesByGeometry.size() >= MAX_GEOMETRIES) {
-                        shapesByGeometry.clear();
-                    }
-                    shapesByGeometry.putIfAbsent(geometry, shapes);
-                }
-                Map<String, INDArray> result = new LinkedHashMap<>();
-                for (int i = 0; i < outputs.length; i++) {
-                    result.put(outputs[i], switch (outputSources[i]) {
-                        case COMPUTED -> values[outputSlots[i]];
-                        case PLACEHOLDER -> placeholderValues.get(outputs[i]);
-                        case STORED -> sd.getArrForVarName(outputs[i]);
-                    });
-                    if (outputSlots[i] >= 0 && owners[outputSlots[i]] != null) {
-                        readsDue.remove(owners[outputSlots[i]]);
-                    }
-                }
-                return result;
-            } finally {
-                readsDue.keySet().forEach(POOL::recycle);
-                readsDue.clear();
-                Arrays.fill(values, null);
-                Arrays.fill(owners, null);
             }
         }
 
-        private void runStep(int index, Map<String, INDArray> placeholderValues, List<LongShapeDescriptor>[] shapes,
-                boolean recordShapes) {
+        /** Each step's output shapes for these placeholders' geometry, as far as worked out. */
+        private LongShapeDescriptor[][] shapes(Map<String, INDArray> placeholderValues) {
+            StringBuilder geometry = new StringBuilder();
+            for (String name : placeholdersRead) {
+                INDArray value = placeholderValues.get(name);
+                geometry.append(value == null ? "-" : Arrays.toString(value.shape()) + value.dataType()).append(';');
+            }
+            if (shapesByGeometry.size() >= MAX_GEOMETRIES && !shapesByGeometry.containsKey(geometry.toString())) {
+                shapesByGeometry.clear();
+            }
+            return shapesByGeometry.computeIfAbsent(geometry.toString(), k -> new LongShapeDescriptor[steps.size()][]);
+        }
+
+        INDArray value(String name, Map<String, INDArray> placeholderValues) {
+            return switch (source(name)) {
+                case COMPUTED -> values[slots.get(name)];
+                case PLACEHOLDER -> placeholderValues.get(name);
+                case STORED -> sd.getArrForVarName(name);
+            };
+        }
+
+        /** The outputs, handed to the caller: their buffers leave the executor's keeping. */
+        Map<String, INDArray> outputs(Map<String, INDArray> placeholderValues) {
+            Map<String, INDArray> result = new LinkedHashMap<>();
+            for (int i = 0; i < outputs.length; i++) {
+                result.put(outputs[i], value(outputs[i], placeholderValues));
+                if (outputSlots[i] >= 0 && owners[outputSlots[i]] != null) {
+                    readsDue.remove(owners[outputSlots[i]]);
+                }
+            }
+            return result;
+        }
+
+        /** Gives back every buffer still held and forgets the run's values. */
+        void clear() {
+            readsDue.keySet().forEach(POOL::recycle);
+            readsDue.clear();
+            Arrays.fill(values, null);
+            Arrays.fill(owners, null);
+        }
+
+        private void runStep(int index, Map<String, INDArray> placeholderValues, LongShapeDescriptor[][] shapes) {
             Step step = steps.get(index);
             INDArray[] inputs = new INDArray[step.inputNames().length];
             for (int i = 0; i < inputs.length; i++) {
@@ -421,9 +521,9 @@ public final class GraphExecutor {
             try {
                 switch (step.kind()) {
                     case ALIAS -> hold(step.outputSlots()[0], inputs[0], ownerOf(step, 0));
-                    case RESHAPE -> reshape(index, step, inputs, shapes, recordShapes);
+                    case RESHAPE -> reshape(index, step, inputs, shapes);
                     default -> {
-                        INDArray[] results = execute(index, step, inputs, shapes, recordShapes);
+                        INDArray[] results = execute(index, step, inputs, shapes);
                         for (int o = 0; o < results.length; o++) {
                             hold(step.outputSlots()[o], results[o], results[o].data());
                         }
@@ -445,50 +545,39 @@ public final class GraphExecutor {
             }
         }
 
-        private long[] inputShape(Step step, Map<String, INDArray> placeholderValues) {
-            INDArray first = switch (step.sources()[0]) {
-                case COMPUTED -> values[step.inputSlots()[0]];
-                case PLACEHOLDER -> placeholderValues.get(step.inputNames()[0]);
-                case STORED -> sd.getArrForVarName(step.inputNames()[0]);
-            };
-            return first == null ? new long[0] : first.shape();
-        }
-
         private DataBuffer ownerOf(Step step, int input) {
             int slot = step.inputSlots()[input];
             return slot >= 0 ? owners[slot] : null;
         }
 
         /** A contiguous input reshaped in place; otherwise the op runs and copies. */
-        private void reshape(int index, Step step, INDArray[] inputs, List<LongShapeDescriptor>[] shapes,
-                boolean recordShapes) {
-            if (recordShapes) {
+        private void reshape(int index, Step step, INDArray[] inputs, LongShapeDescriptor[][] shapes) {
+            if (shapes[index] == null) {
                 shapes[index] = calculateShapes(index, step, inputs);
             }
             INDArray input = inputs[0];
             if (ChannelRows.isContiguous(input)) {
-                long[] shape = shapes[index].get(0).getShape();
+                long[] shape = shapes[index][0].getShape();
                 INDArray view = Nd4j.create(input.data(), shape, Nd4j.getStrides(shape, 'c'), input.offset(), 'c');
                 hold(step.outputSlots()[0], view, ownerOf(step, 0));
                 return;
             }
-            INDArray[] results = execute(index, step, inputs, shapes, false);
+            INDArray[] results = execute(index, step, inputs, shapes);
             hold(step.outputSlots()[0], results[0], results[0].data());
         }
 
-        private INDArray[] execute(int index, Step step, INDArray[] inputs, List<LongShapeDescriptor>[] shapes,
-                boolean recordShapes) {
+        private INDArray[] execute(int index, Step step, INDArray[] inputs, LongShapeDescriptor[][] shapes) {
             if (step.kind() == Kind.JAVA) {
                 JavaOp op = (JavaOp) step.op();
-                if (recordShapes) {
-                    shapes[index] = op.outputShapes(inputs);
+                if (shapes[index] == null) {
+                    shapes[index] = op.outputShapes(inputs).toArray(LongShapeDescriptor[]::new);
                 }
                 INDArray[] results = allocate(step, shapes[index]);
                 op.execute(inputs, results);
                 return results;
             }
             OpContext context = context(index, step, inputs);
-            if (recordShapes) {
+            if (shapes[index] == null) {
                 shapes[index] = calculateShapes(index, step, inputs);
             }
             INDArray[] results = allocate(step, shapes[index]);
@@ -502,17 +591,17 @@ public final class GraphExecutor {
             return results;
         }
 
-        private List<LongShapeDescriptor> calculateShapes(int index, Step step, INDArray[] inputs) {
+        private LongShapeDescriptor[] calculateShapes(int index, Step step, INDArray[] inputs) {
             OpContext context = context(index, step, inputs);
             List<LongShapeDescriptor> calculated = step.kind() == Kind.LEGACY
                     ? ((BaseOp) step.op()).calculateOutputShape(context)
                     : ((DynamicCustomOp) step.op()).calculateOutputShape(context);
-            List<LongShapeDescriptor> typed = new ArrayList<>();
-            for (int i = 0; i < calculated.size(); i++) {
+            LongShapeDescriptor[] typed = new LongShapeDescriptor[calculated.size()];
+            for (int i = 0; i < typed.length; i++) {
                 LongShapeDescriptor shape = calculated.get(i);
                 // ND4J's shape functions cannot always tell an output's type; the graph's variable says it.
-                typed.add(i < step.outputTypes().length && shape.dataType() != step.outputTypes()[i]
-                        ? shape.asDataType(step.outputTypes()[i]) : shape);
+                typed[i] = i < step.outputTypes().length && shape.dataType() != step.outputTypes()[i]
+                        ? shape.asDataType(step.outputTypes()[i]) : shape;
             }
             return typed;
         }
@@ -538,15 +627,15 @@ public final class GraphExecutor {
             return context;
         }
 
-        private INDArray[] allocate(Step step, List<LongShapeDescriptor> shapes) {
-            if (shapes == null || shapes.size() != step.outputSlots().length) {
-                throw new IllegalStateException("its shape function gave " + (shapes == null ? "no" : shapes.size())
-                        + " shapes for " + step.outputSlots().length + " outputs");
+        private INDArray[] allocate(Step step, LongShapeDescriptor[] shapes) {
+            if (shapes.length != step.outputSlots().length) {
+                throw new IllegalStateException("its shape function gave " + shapes.length + " shapes for "
+                        + step.outputSlots().length + " outputs");
             }
-            INDArray[] results = new INDArray[shapes.size()];
+            INDArray[] results = new INDArray[shapes.length];
             for (int i = 0; i < results.length; i++) {
-                long[] dims = shapes.get(i).getShape();
-                DataType type = shapes.get(i).dataType();
+                long[] dims = shapes[i].getShape();
+                DataType type = shapes[i].dataType();
                 DataBuffer buffer = POOL.take(type, Shape.lengthOf(dims));
                 if (buffer == null) {
                     results[i] = Nd4j.createUninitializedDetached(type, dims);

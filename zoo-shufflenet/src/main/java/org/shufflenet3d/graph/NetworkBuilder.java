@@ -76,8 +76,26 @@ public final class NetworkBuilder {
      */
     public enum Mode { INFERENCE, TRAINING, FOLDED_INFERENCE }
 
+    /** PyTorch's BatchNorm3d default. */
+    public static final double BATCH_NORM_MOMENTUM = 0.1;
+
     /** The statistics a training-form batch norm computed from its batch, and how many values each channel saw. */
     public record BatchStatistics(String module, SDVariable mean, SDVariable biasedVariance, long valuesPerSample) {
+
+        /**
+         * Moves the running statistics among {@code parameters} (by state_dict name) towards a batch's, as PyTorch
+         * does: momentum 0.1, the variance unbiased.
+         */
+        public void updateRunning(Map<String, INDArray> parameters, INDArray batchMean, INDArray batchBiasedVariance,
+                long batchSize) {
+            long count = batchSize * valuesPerSample;
+            double unbiased = count > 1 ? (double) count / (count - 1) : 1.0;
+            INDArray runningMean = parameters.get(module + ".running_mean").muli(1 - BATCH_NORM_MOMENTUM);
+            Nd4j.getBlasWrapper().level1().axpy(batchMean.length(), BATCH_NORM_MOMENTUM, batchMean, runningMean);
+            INDArray runningVariance = parameters.get(module + ".running_var").muli(1 - BATCH_NORM_MOMENTUM);
+            Nd4j.getBlasWrapper().level1().axpy(batchMean.length(), BATCH_NORM_MOMENTUM * unbiased,
+                    batchBiasedVariance, runningVariance);
+        }
     }
 
     /** A training-form dropout's mask placeholder [N, features]: 0, or 1/(1-p) for kept values. */

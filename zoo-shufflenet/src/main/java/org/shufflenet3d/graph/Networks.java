@@ -26,9 +26,14 @@ public final class Networks {
 
     /** Pooled features [N, C]: everything before the classifier. */
     public static Tensor declareFeatures(NetworkBuilder nb, ShuffleNetConfig config, Tensor clip) {
+        return nb.globalAveragePool(declareFeatureMap(nb, config, clip));
+    }
+
+    /** The last feature map before pooling [N, C, D', H', W'] (V1: the last stage's output; V2: conv_last's). */
+    public static Tensor declareFeatureMap(NetworkBuilder nb, ShuffleNetConfig config, Tensor clip) {
         return config.architecture() == Architecture.SHUFFLENET
-                ? ShuffleNetV1Network.declareFeatures(nb, config, clip)
-                : ShuffleNetV2Network.declareFeatures(nb, config, clip);
+                ? ShuffleNetV1Network.declareFeatureMap(nb, config, clip)
+                : ShuffleNetV2Network.declareFeatureMap(nb, config, clip);
     }
 
     /** Dropout (the identity in inference form), then Linear(features, classes). */

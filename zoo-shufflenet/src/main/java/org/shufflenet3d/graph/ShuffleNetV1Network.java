@@ -123,8 +123,8 @@ public final class ShuffleNetV1Network {
         }
     }
 
-    /** Everything before the classifier, ending in the global average pool: [N, features]. */
-    static Tensor declareFeatures(NetworkBuilder nb, ShuffleNetConfig config, Tensor clip) {
+    /** Everything before the classifier up to its global average pool: the last feature map [N, C, D', H', W']. */
+    static Tensor declareFeatureMap(NetworkBuilder nb, ShuffleNetConfig config, Tensor clip) {
         int groups = config.groups();
         int[] channels = stageChannels(groups, config.widthMultiplier());
         Tensor x = nb.conv3d("conv1.0", clip, channels[0], 3, new int[] {1, 2, 2}, 1);
@@ -136,7 +136,7 @@ public final class ShuffleNetV1Network {
                 x = bottleneck(nb, prefix, x, channels[stage + 1], unit == 0 ? 2 : 1, groups);
             }
         }
-        return nb.globalAveragePool(x);
+        return x;
     }
 
     private static Tensor bottleneck(NetworkBuilder nb, String prefix, Tensor x, int outChannels, int stride,

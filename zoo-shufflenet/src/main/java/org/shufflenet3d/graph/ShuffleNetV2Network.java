@@ -33,8 +33,8 @@ public final class ShuffleNetV2Network {
                 .findFirst();
     }
 
-    /** Everything before the classifier, ending in the global average pool: [N, features]. */
-    static Tensor declareFeatures(NetworkBuilder nb, ShuffleNetConfig config, Tensor clip) {
+    /** Everything before the classifier up to its global average pool: the last feature map [N, C, D', H', W']. */
+    static Tensor declareFeatureMap(NetworkBuilder nb, ShuffleNetConfig config, Tensor clip) {
         int[] channels = STAGE_CHANNELS.get(config.widthMultiplier());
         Tensor x = nb.conv3d("conv1.0", clip, channels[0], 3, new int[] {1, 2, 2}, 1);
         x = nb.relu("conv1.2", nb.batchNorm("conv1.1", x));
@@ -50,7 +50,7 @@ public final class ShuffleNetV2Network {
         }
         x = nb.pointwiseConv("conv_last.0", x, channels[4], 1);
         x = nb.relu("conv_last.2", nb.batchNorm("conv_last.1", x));
-        return nb.globalAveragePool(x);
+        return x;
     }
 
     /** Stride 1: the first half of the channels passes, the second goes through banch2; concat, shuffle. */

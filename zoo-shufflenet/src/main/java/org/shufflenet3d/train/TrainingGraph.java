@@ -9,6 +9,7 @@ import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.impl.controlflow.compat.StopGradient;
 import org.nd4j.linalg.factory.Nd4j;
 import org.shufflenet3d.ClipShape;
 import org.shufflenet3d.ShuffleNet3d;
@@ -26,9 +27,6 @@ import org.shufflenet3d.graph.Tensor;
  * the frozen feature extractor stays in inference form.
  */
 final class TrainingGraph {
-
-    /** PyTorch's BatchNorm3d default. */
-    static final double BATCH_NORM_MOMENTUM = 0.1;
 
     private static final String LABELS = "labels";
     private static final String LOSS = "loss";
@@ -63,8 +61,7 @@ final class TrainingGraph {
                 model.config().numClasses(), dropout);
         this.logits = output.variable().name();
         SDVariable labels = sd.placeHolder(LABELS, dataType, -1, model.config().numClasses());
-        SDVariable perClip = sd.nn.logSoftmax(output.variable()).mul(labels).sum(1);
-        SDVariable loss = perClip.mean().neg(LOSS);
+        SDVariable loss = crossEntropy(sd, output.variable(), labels).mean(LOSS);
         statistics.addAll(features.batchStatistics());
         masks.addAll(classifier.dropoutMasks());
         List<String> trained = model.trainableParameterNames().stream().filter(name -> portion == FineTuning.COMPLETE
@@ -81,6 +78,16 @@ final class TrainingGraph {
         this.executor = new GraphExecutor(sd, outputs);
     }
 
+    /**
+     * Each clip's cross-entropy, log Σ exp(z) − z_label, computed from z − max(z): ND4J's log_softmax takes the log of
+     * the softmax, which is −∞ where a probability underflows, and a confident, correct prediction then made the
+     * loss NaN (0·−∞ in the label sum).
+     */
+    static SDVariable crossEntropy(SameDiff sd, SDVariable logits, SDVariable oneHotLabels) {
+        SDVariable shifted = logits.sub(new StopGradient(sd, logits.max(true, 1)).outputVariable());
+        return sd.math.log(sd.math.exp(shifted).sum(true, 1)).sub(shifted.mul(oneHotLabels).sum(true, 1));
+    }
+
     /** One forward and backward pass; updates running statistics, not parameters. */
     Step step(INDArray clips, int[] labels, Random dropoutRandom, GraphExecutor.OpTimes times) {
         Map<String, INDArray> feed = new HashMap<>();
@@ -91,8 +98,7 @@ final class TrainingGraph {
         }
         Map<String, INDArray> values = executor.run(feed, times);
         for (NetworkBuilder.BatchStatistics s : statistics) {
-            updateRunningStatistics(s, values.get(s.mean().name()), values.get(s.biasedVariance().name()),
-                    clips.size(0) * s.valuesPerSample());
+            s.updateRunning(live, values.get(s.mean().name()), values.get(s.biasedVariance().name()), clips.size(0));
         }
         Map<String, INDArray> gradients = new HashMap<>();
         gradientOf.forEach((gradient, parameter) -> gradients.put(parameter, values.get(gradient)));
@@ -104,16 +110,6 @@ final class TrainingGraph {
         Map<String, INDArray> byGradient = new HashMap<>();
         gradientOf.forEach((gradient, parameter) -> byGradient.put(gradient, step.gradients().get(parameter)));
         executor.recycle(byGradient);
-    }
-
-    private void updateRunningStatistics(NetworkBuilder.BatchStatistics s, INDArray mean, INDArray biasedVariance,
-            long count) {
-        double unbiased = count > 1 ? (double) count / (count - 1) : 1.0;
-        INDArray runningMean = live.get(s.module() + ".running_mean").muli(1 - BATCH_NORM_MOMENTUM);
-        Nd4j.getBlasWrapper().level1().axpy(mean.length(), BATCH_NORM_MOMENTUM, mean, runningMean);
-        INDArray runningVariance = live.get(s.module() + ".running_var").muli(1 - BATCH_NORM_MOMENTUM);
-        Nd4j.getBlasWrapper().level1().axpy(mean.length(), BATCH_NORM_MOMENTUM * unbiased, biasedVariance,
-                runningVariance);
     }
 
     static INDArray oneHot(int[] labels, int classes) {

@@ -60,9 +60,10 @@ import org.slf4j.LoggerFactory;
  * <p>The ComputationGraph trains with the builder's updater (default DL4J's {@code Adam(1e-3)}) and weight decay
  * (default none), applied as L2 regularisation to every trained parameter, as PyTorch's {@code weight_decay} is. The
  * reference trains with {@code torch.optim.SGD(lr=0.1, momentum=0.9, dampening=0.9, weight_decay=1e-3)}:
- * {@code updater(MomentumSgd.reference()).weightDecay(1e-3)}. The default is not the reference's because the
- * graph's feature extractor keeps batch norm in inference form (see {@link ShuffleNetFeaturesLayer}): from freshly
- * initialised weights its features are too small for SGD's steps, which Adam's scale-free steps overcome.
+ * {@code updater(MomentumSgd.reference()).weightDecay(1e-3)}, with a learning-rate schedule tuned for Kinetics.
+ * Adam's steps need no such tuning on a user's small dataset, hence the default. In {@code fit} the feature
+ * extractor runs batch norm with the batch's statistics and moves its running statistics, as PyTorch's
+ * {@code train()} mode does (see {@link ShuffleNetFeaturesLayer}).
  */
 public abstract class ShuffleNet3dZooModel extends ZooModel<ShuffleNet3dZooModel> {
 
@@ -144,20 +145,11 @@ public abstract class ShuffleNet3dZooModel extends ZooModel<ShuffleNet3dZooModel
     /**
      * The network as a SameDiff graph in the reference's form: placeholder {@code input} [N, 3, D, H, W], its
      * outputs ({@link SameDiff#outputs()}) {@code logits} and {@code probabilities} [N, classes], and the pooled
-     * features before the classifier named {@code features} [N, C]; parameters named as the reference's state_dict.
+     * features before the classifier named {@code features} [N, C] and the last feature map {@code feature_map};
+     * parameters named as the reference's state_dict.
      */
     public SameDiff initSameDiff() {
-        SameDiff sd = initModel().sameDiff();
-        String classifierWeight = Networks.CLASSIFIER_PREFIX + "1.weight";
-        List<String> classifier = sd.getVariables().get(classifierWeight).getInputsForOp();
-        if (classifier == null || classifier.size() != 1) {
-            throw new IllegalStateException("expected one op to take " + classifierWeight + ", found " + classifier);
-        }
-        // the classifier's matmul takes the pooled features: its dropout is the identity in this form
-        String pooled = sd.getOps().get(classifier.get(0)).getInputsToOp().get(0);
-        sd.renameVariable(pooled, FEATURES);
-        sd.setOutputs(ShuffleNet3d.OUTPUT, ShuffleNet3d.PROBABILITIES);
-        return sd;
+        return initModel().sameDiff();
     }
 
     /**
@@ -342,8 +334,7 @@ public abstract class ShuffleNet3dZooModel extends ZooModel<ShuffleNet3dZooModel
         ComputationGraph graph = new ComputationGraph(conf);
         graph.init();
         Map<String, INDArray> weights = model.weights();
-        graph.getLayer(FEATURES).paramTable()
-                .forEach((key, view) -> view.assign(weights.get(ShuffleNetFeaturesLayer.stateDictName(key))));
+        features.stateDict(graph.getLayer(FEATURES).paramTable()).forEach((name, view) -> view.assign(weights.get(name)));
         graph.getLayer(CLASSIFIER).getParam("W").assign(weights.get(Networks.CLASSIFIER_PREFIX + "1.weight").transpose());
         graph.getLayer(CLASSIFIER).getParam("b").assign(weights.get(Networks.CLASSIFIER_PREFIX + "1.bias")
                 .reshape(1, -1));

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.shufflenet3d.ReferenceOps.assertClose;
 import static org.shufflenet3d.ReferenceOps.assertSameValues;
 import static org.shufflenet3d.ReferenceOps.uniform;
 
@@ -152,6 +153,54 @@ class GraphExecutorTest {
         assertArrayEquals(new long[] {4, 2, 3}, y.shape());
         assertSameValues(input.mul(2.0).reshape(4, 2, 3).add(1.0), y);
         assertEquals(before + 1, executor.arraysAllocated(), "the reshape copies nothing; only the output is new");
+    }
+
+    @Test
+    void placeholdersMayBeViewsIntoLargerArrays() {
+        SameDiff sd = SameDiff.create();
+        SDVariable x = sd.placeHolder("x", DataType.FLOAT, -1, 6);
+        x.reshape(-1, 2, 3).mul("y", 2.0);
+        GraphExecutor executor = new GraphExecutor(sd, List.of("y"));
+        INDArray whole = uniform(23, -1, 1, 5, 6);
+        INDArray rows = whole.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(2, 4),
+                org.nd4j.linalg.indexing.NDArrayIndex.all());
+
+        assertSameValues(rows.dup().reshape(2, 2, 3).mul(2.0), executor.run(Map.of("x", rows)).get("y"));
+    }
+
+    /** A layer's forward pass, then its backward pass from a gradient fed in between, as two parts of one run. */
+    @Test
+    void aRunInTwoPartsKeepsTheForwardArraysForTheBackwardPass() {
+        SameDiff sd = SameDiff.create();
+        SDVariable x = sd.placeHolder("x", DataType.FLOAT, -1, 6);
+        SDVariable w = sd.var("w", uniform(20, -1, 1, 6, 4));
+        SDVariable y = sd.nn.relu("y", sd.math.tanh(sd.mmul(x, w)), 0);
+        SDVariable epsilon = sd.placeHolder("epsilon", DataType.FLOAT, -1, 4);
+        SDVariable loss = y.mul(epsilon).sum("loss");
+        String gradient = Gradients.declare(sd, loss, List.of("w")).get("w").name();
+        GraphExecutor executor = new GraphExecutor(sd, List.of(gradient), List.of("y"));
+        INDArray input = uniform(21, -1, 1, 5, 6);
+        INDArray eps = uniform(22, -1, 1, 5, 4);
+        sd.setLossVariables("loss");
+        INDArray expected = sd.calculateGradients(Map.of("x", input, "epsilon", eps), "w").get("w");
+
+        for (int i = 0; i < 3; i++) {
+            try (GraphExecutor.PartialRun run = executor.start(Map.of("x", input), null)) {
+                assertSameValues(sd.output(Map.of("x", input), "y").get("y"), run.first().get("y"));
+                assertClose(expected, run.finish(Map.of("epsilon", eps)).get(gradient), 1e-6);
+            }
+        }
+        long allocated = executor.arraysAllocated();
+        for (int i = 0; i < 5; i++) {
+            executor.start(Map.of("x", input), null).close();
+        }
+        assertEquals(allocated, executor.arraysAllocated(), "an abandoned run gives its arrays back");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> {
+            try (GraphExecutor.PartialRun run = executor.start(Map.of("x", input), null)) {
+                run.finish(Map.of());
+            }
+        });
+        assertTrue(e.getMessage().contains("'epsilon'"), e.getMessage());
     }
 
     /** SameDiff's own session kept about 30 KB per call of the folded graph (60 MB over these runs). */

@@ -27,6 +27,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
@@ -101,6 +102,22 @@ class ZooModelTest {
     }
 
     @Test
+    void sameDiffFormHasItsOutputsSetAndNamesItsFeatures() {
+        ShuffleNetV2 zoo = smallV2();
+        SameDiff sd = zoo.initSameDiff();
+        assertEquals(List.of(ShuffleNet3d.OUTPUT, ShuffleNet3d.PROBABILITIES), sd.outputs());
+        INDArray clips = Nd4j.rand(DataType.FLOAT, 2, 3, 12, 32, 24).muli(100);
+        Map<String, INDArray> outputs = sd.output(Map.of(ShuffleNet3d.INPUT, clips), sd.outputs());
+        assertEquals(java.util.Set.of(ShuffleNet3d.OUTPUT, ShuffleNet3d.PROBABILITIES), outputs.keySet());
+        ShuffleNet3d model = zoo.initModel();
+        assertTrue(model.output(clips).equalsWithEps(outputs.get(ShuffleNet3d.OUTPUT), 1e-4));
+        INDArray features = sd.output(Map.of(ShuffleNet3d.INPUT, clips), ShuffleNet3d.FEATURES)
+                .get(ShuffleNet3d.FEATURES);
+        assertArrayEquals(new long[] {2, 1024}, features.shape());
+        assertTrue(model.features(clips).equalsWithEps(features, 1e-4));
+    }
+
+    @Test
     void metaDataTypeAndName() {
         ShuffleNetV2 v2 = ShuffleNetV2.builder().build();
         assertArrayEquals(new int[][] {{3, 16, 112, 112}}, v2.metaData().getInputShape());
@@ -113,11 +130,13 @@ class ZooModelTest {
     }
 
     @Test
-    void fineTuningChangesWeightsButNotBatchNormStatistics() throws IOException {
+    void fitTrainsWeightsAndMovesRunningStatistics() throws IOException {
         ShuffleNetV2 zoo = ShuffleNetV2.builder().widthMultiplier(0.25).numClasses(5).inputShape(SMALL_V2_INPUT)
                 .updater(new Sgd(1e-4)).build();
         ComputationGraph graph = zoo.initPretrained(FIXTURES.resolve("v2_w0.25_full.reference.pth"));
-        Map<String, INDArray> before = copy(graph.getLayer(ShuffleNet3dZooModel.FEATURES).paramTable());
+        ShuffleNetFeaturesLayer layer = (ShuffleNetFeaturesLayer) graph.getLayer(ShuffleNet3dZooModel.FEATURES).conf()
+                .getLayer();
+        Map<String, INDArray> before = copy(layer.stateDict(graph.getLayer(ShuffleNet3dZooModel.FEATURES).paramTable()));
         INDArray classifierBefore = graph.getLayer(ShuffleNet3dZooModel.CLASSIFIER).getParam("W").dup();
         INDArray clips = fixture().get("input");
         INDArray labels = Nd4j.zeros(DataType.FLOAT, 2, 5);
@@ -126,16 +145,16 @@ class ZooModelTest {
         for (int i = 0; i < 3; i++) {
             graph.fit(new DataSet(clips, labels));
         }
-        Map<String, INDArray> after = graph.getLayer(ShuffleNet3dZooModel.FEATURES).paramTable();
+        Map<String, INDArray> after = layer.stateDict(graph.getLayer(ShuffleNet3dZooModel.FEATURES).paramTable());
         after.forEach((name, value) -> assertFalse(value.isNaN().any() || value.isInfinite().any(), name));
-        before.forEach((name, value) -> {
-            if (ShuffleNetFeaturesLayer.isRunningStatistic(name)) {
-                assertEquals(value, after.get(name), name + " changed");
-            }
-        });
-        assertNotEquals(before.get("conv1.0.weight"), after.get("conv1.0.weight"));
-        assertNotEquals(before.get("conv-last.0.weight"), after.get("conv-last.0.weight"));
+        for (String name : List.of("conv1.0.weight", "conv1.1.running_mean", "conv1.1.running_var",
+                "conv_last.0.weight", "conv_last.1.running_var")) {
+            assertNotEquals(before.get(name), after.get(name), name + " unchanged");
+        }
         assertNotEquals(classifierBefore, graph.getLayer(ShuffleNet3dZooModel.CLASSIFIER).getParam("W"));
+        assertEquals(List.of(), graph.getLayer(ShuffleNet3dZooModel.FEATURES).paramTable().keySet().stream()
+                .filter(key -> !List.of(ShuffleNetFeaturesLayer.PARAMETERS, ShuffleNetFeaturesLayer.STATISTICS)
+                        .contains(key)).toList());
     }
 
     @Test
