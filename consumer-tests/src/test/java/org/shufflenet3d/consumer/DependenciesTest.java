@@ -80,8 +80,8 @@ class DependenciesTest {
             NoClassDefFoundError e = assertThrows(NoClassDefFoundError.class, video);
             assertEquals("video decoding and encoding need JavaCV and FFmpeg, optional dependencies of zoo-shufflenet"
                     + " that are not on the classpath (org.bytedeco.javacv.FFmpegFrameGrabber is missing): add"
-                    + " org.bytedeco:javacv:1.5.7 and org.bytedeco:ffmpeg-platform:5.0-1.5.7 to your project (README,"
-                    + " \"Using it in a DL4J project\")", e.getMessage());
+                    + " org.bytedeco:javacv:1.5.7 and org.bytedeco:ffmpeg-platform:5.0-1.5.7 to your project (docs/dl4j.md,"
+                    + " \"Dependencies\")", e.getMessage());
         }
     }
 }

@@ -13,14 +13,15 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /**
- * The README's "Using it in a DL4J project" section stays true: each of its Java snippets, imports included, is in
- * ReadmeExamplesTest line for line and in order (so it compiles and runs there), and its dependency block is this
- * project's pom.
+ * The README's "Using it in a DL4J project" section and docs/dl4j.md stay true: each of their Java snippets, imports
+ * included, is in ReadmeExamplesTest line for line and in order (so it compiles and runs there), and their
+ * dependency block is this project's pom.
  */
 class ReadmeSnippetsTest {
 
     private static final Path README = Path.of("../README.md");
     private static final String SECTION = "## Using it in a DL4J project";
+    private static final Path GUIDE = Path.of("../docs/dl4j.md");
     private static final Pattern BLOCK = Pattern.compile("```(java|xml)\\n(.*?)```", Pattern.DOTALL);
 
     @Test
@@ -28,7 +29,7 @@ class ReadmeSnippetsTest {
         List<String> examples = lines(Files.readString(
                 Path.of("src/test/java/org/shufflenet3d/consumer/ReadmeExamplesTest.java")));
         List<String> snippets = blocks("java");
-        assertFalse(snippets.isEmpty(), "no Java snippets in the README's section " + SECTION);
+        assertFalse(snippets.isEmpty(), "no Java snippets in the README's section " + SECTION + " or " + GUIDE);
         for (String snippet : snippets) {
             assertInOrder(lines(snippet), examples, "ReadmeExamplesTest");
         }
@@ -39,18 +40,21 @@ class ReadmeSnippetsTest {
         List<String> pom = lines(Files.readString(Path.of("pom.xml")));
         List<String> dependencies = blocks("xml").stream().filter(b -> b.contains("<artifactId>zoo-shufflenet<"))
                 .toList();
-        assertFalse(dependencies.isEmpty(), "no dependency block naming zoo-shufflenet in " + SECTION);
+        assertFalse(dependencies.isEmpty(), "no dependency block naming zoo-shufflenet in " + SECTION + " or "
+                + GUIDE);
         for (String block : dependencies) {
             assertInOrder(lines(block).stream().filter(line -> !line.startsWith("<!--")).toList(), pom, "pom.xml");
         }
     }
 
+    /** The README section's blocks of {@code language}, then the guide's. */
     private static List<String> blocks(String language) throws IOException {
         String readme = Files.readString(README);
         int start = readme.indexOf(SECTION);
         assertTrue(start >= 0, "README.md has no section " + SECTION);
         int end = readme.indexOf("\n## ", start + SECTION.length());
-        Matcher matcher = BLOCK.matcher(readme.substring(start, end < 0 ? readme.length() : end));
+        String text = readme.substring(start, end < 0 ? readme.length() : end) + "\n" + Files.readString(GUIDE);
+        Matcher matcher = BLOCK.matcher(text);
         List<String> blocks = new ArrayList<>();
         while (matcher.find()) {
             if (matcher.group(1).equals(language)) {

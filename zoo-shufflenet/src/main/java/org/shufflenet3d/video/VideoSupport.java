@@ -35,7 +35,7 @@ public final class VideoSupport {
             throw new NoClassDefFoundError("video decoding and encoding need JavaCV and FFmpeg, optional dependencies"
                     + " of zoo-shufflenet that are not on the classpath (" + missing + " is missing): add "
                     + COORDINATES.getProperty("javacv") + " and " + COORDINATES.getProperty("ffmpeg")
-                    + " to your project (README, \"Using it in a DL4J project\")");
+                    + " to your project (docs/dl4j.md, \"Dependencies\")");
         }
     }
 

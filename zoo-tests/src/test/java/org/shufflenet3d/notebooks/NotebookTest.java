@@ -34,7 +34,7 @@ import org.nd4j.shade.jackson.databind.ObjectMapper;
  * IJava kernel evaluates cells with, in this JVM and with the test classpath. A snippet that does not compile,
  * throws, or refers to something undefined fails the test. Magic lines are checked and then left out, because the
  * test classpath already holds what they load: {@code %maven} coordinates must be on it at that version, and
- * {@code %jars}/{@code %classpath} paths must exist or be ones the README says how to fill. IJava's
+ * {@code %jars}/{@code %classpath} paths must exist or be ones docs/notebooks.md says how to fill. IJava's
  * {@code display(Object)} is provided by {@link #PRELUDE} and recorded, so each notebook's images can be counted.
  */
 class NotebookTest {
@@ -178,7 +178,7 @@ class NotebookTest {
 
     /**
      * A {@code %jars} path, relative to the notebook as Jupyter runs it, must stay in the repository and either
-     * exist or lie in a folder the README names (build output, absent until the README's command runs).
+     * exist or lie in a folder docs/notebooks.md names (build output, absent until its command runs).
      */
     private static void checkJarPath(String glob, String where) {
         Path path = NOTEBOOKS.resolve(glob).normalize();
@@ -188,16 +188,16 @@ class NotebookTest {
         }
         Path named = path.getFileName().toString().contains("*") ? path.getParent() : path;
         String relative = REPOSITORY.relativize(named).toString().replace(File.separatorChar, '/');
-        String readme = readReadme();
-        assertTrue(readme.contains(relative), where + ": %jars " + glob + " is neither there nor explained: the"
-                + " README does not mention " + relative);
+        String guide = readGuide();
+        assertTrue(guide.contains(relative), where + ": %jars " + glob + " is neither there nor explained: the"
+                + " docs/notebooks.md does not mention " + relative);
     }
 
-    private static String readReadme() {
+    private static String readGuide() {
         try {
-            return Files.readString(REPOSITORY.resolve("README.md"));
+            return Files.readString(REPOSITORY.resolve("docs/notebooks.md"));
         } catch (IOException e) {
-            throw new AssertionError("cannot read the README", e);
+            throw new AssertionError("cannot read docs/notebooks.md", e);
         }
     }
 
