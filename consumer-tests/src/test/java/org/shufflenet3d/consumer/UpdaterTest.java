@@ -21,7 +21,6 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
-import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.learning.config.NoOp;
 import org.nd4j.linalg.learning.regularization.L2Regularization;
 import org.nd4j.linalg.ops.transforms.Transforms;
@@ -42,21 +41,22 @@ class UpdaterTest {
     Path dir;
 
     @Test
-    void theDefaultIsAdamWithoutWeightDecay() {
+    void theDefaultIsTheReferencesSgdAtLearningRate002WithItsWeightDecay() {
         ShuffleNetV2 zoo = ShuffleNetV2.builder().widthMultiplier(0.25).numClasses(3)
                 .inputShape(new int[] {3, 2, 12, 12}).build();
-        assertEquals(new Adam(1e-3), zoo.updater());
-        assertEquals(0.0, zoo.weightDecay());
+        assertEquals(new MomentumSgd(0.02, 0.9, 0.9), zoo.updater());
+        assertEquals(1e-3, zoo.weightDecay());
         ComputationGraph graph = zoo.init();
         for (String name : List.of(ShuffleNet3dZooModel.FEATURES, ShuffleNet3dZooModel.CLASSIFIER)) {
             Layer layer = graph.getLayer(name).conf().getLayer();
-            assertEquals(new Adam(1e-3), layer.getUpdaterByParam(name.equals(ShuffleNet3dZooModel.FEATURES)
-                    ? ShuffleNetFeaturesLayer.PARAMETERS : "W"), name);
+            String parameter = name.equals(ShuffleNet3dZooModel.FEATURES) ? ShuffleNetFeaturesLayer.PARAMETERS : "W";
+            assertEquals(new MomentumSgd(0.02, 0.9, 0.9), layer.getUpdaterByParam(parameter), name);
+            assertEquals(List.of(new L2Regularization(1e-3)), layer.getRegularizationByParam(parameter), name);
         }
-        assertEquals(new NoOp(), graph.getLayer(ShuffleNet3dZooModel.FEATURES).conf().getLayer()
-                .getUpdaterByParam(ShuffleNetFeaturesLayer.STATISTICS), "the running statistics are not trained");
-        assertTrue(((BaseLayer) graph.getLayer(ShuffleNet3dZooModel.CLASSIFIER).conf().getLayer())
-                .getRegularization().isEmpty());
+        Layer features = graph.getLayer(ShuffleNet3dZooModel.FEATURES).conf().getLayer();
+        assertEquals(new NoOp(), features.getUpdaterByParam(ShuffleNetFeaturesLayer.STATISTICS),
+                "the running statistics are not trained");
+        assertTrue(features.getRegularizationByParam(ShuffleNetFeaturesLayer.STATISTICS).isEmpty());
     }
 
     /**

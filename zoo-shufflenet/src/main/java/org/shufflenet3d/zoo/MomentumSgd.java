@@ -28,6 +28,9 @@ public final class MomentumSgd implements IUpdater {
     /** The reference's learning rate in its example scripts. */
     public static final double REFERENCE_LEARNING_RATE = 0.1;
 
+    /** The reference's weight decay, the zoo builders' {@code weightDecay}. */
+    public static final double REFERENCE_WEIGHT_DECAY = 1e-3;
+
     private double learningRate;
     private ISchedule learningRateSchedule;
     private final double momentum;
@@ -71,7 +74,12 @@ public final class MomentumSgd implements IUpdater {
      * dampening 0.9, no Nesterov. Its weight decay of 1e-3 is the zoo builders' {@code weightDecay(1e-3)}.
      */
     public static MomentumSgd reference() {
-        return new MomentumSgd(REFERENCE_LEARNING_RATE, 0.9, 0.9);
+        return reference(REFERENCE_LEARNING_RATE);
+    }
+
+    /** The reference's rule (momentum 0.9, dampening 0.9, no Nesterov) at {@code learningRate}. */
+    public static MomentumSgd reference(double learningRate) {
+        return new MomentumSgd(learningRate, 0.9, 0.9);
     }
 
     /** Nesterov momentum as PyTorch computes it ({@code nesterov=True}, no dampening). */

@@ -24,11 +24,19 @@ import org.nd4j.linalg.learning.config.Sgd;
 import org.shufflenet3d.ClipShape;
 import org.shufflenet3d.InvalidClipException;
 import org.shufflenet3d.ShuffleNet3d;
+import org.shufflenet3d.data.ClipDataSetIterator;
 import org.shufflenet3d.data.LabeledClips;
+import org.shufflenet3d.data.MovingShapeVideos;
 import org.shufflenet3d.data.SyntheticMotion;
+import org.shufflenet3d.data.VideoDataset;
+import org.shufflenet3d.data.VideoIndex;
 import org.shufflenet3d.train.FineTuning;
 import org.shufflenet3d.train.SgdOptimizer;
 import org.shufflenet3d.train.TrainingSession;
+import org.shufflenet3d.video.ClipNormalization;
+import org.shufflenet3d.video.TrainingCrop;
+import org.shufflenet3d.video.VideoClips;
+import org.shufflenet3d.video.VideoReader;
 
 /**
  * The ComputationGraph of a zoo model trains as the library's own training does: batch norm with the batch's
@@ -46,9 +54,9 @@ class ComputationGraphTrainingTest {
     private static ShuffleNet3dZooModel zoo(String architecture, double learningRate) {
         return architecture.equals("shufflenet")
                 ? ShuffleNetV1.builder().groups(3).widthMultiplier(0.25).numClasses(3).inputShape(INPUT_SHAPE)
-                        .updater(new Sgd(learningRate)).dropout(0).seed(SEED).build()
+                        .updater(new Sgd(learningRate)).weightDecay(0).dropout(0).seed(SEED).build()
                 : ShuffleNetV2.builder().widthMultiplier(0.25).numClasses(3).inputShape(INPUT_SHAPE)
-                        .updater(new Sgd(learningRate)).dropout(0).seed(SEED).build();
+                        .updater(new Sgd(learningRate)).weightDecay(0).dropout(0).seed(SEED).build();
     }
 
     /**
@@ -90,7 +98,7 @@ class ComputationGraphTrainingTest {
 
     /**
      * The generated motion of {@code ConvergenceTest}, learnt through {@code graph.fit} with the builder's default
-     * updater: 85% validation accuracy within 20 epochs of 128 fresh clips (about 11 here).
+     * updater: 85% validation accuracy within 20 epochs of 128 fresh clips.
      */
     @Test
     void learnsGeneratedMotionWithTheDefaultUpdater() {
@@ -109,6 +117,30 @@ class ComputationGraphTrainingTest {
             INDArray predicted = graph.outputSingle(validationSet.getFeatures()).argMax(1);
             best = Math.max(best, predicted.eq(validationSet.getLabels().argMax(1)).castTo(DataType.FLOAT).meanNumber()
                     .doubleValue());
+        }
+        assertTrue(best >= 0.85, "best validation accuracy " + best);
+    }
+
+    /**
+     * The demo's videos (squares moving in four directions, decoded from mp4 files), learnt through {@code graph.fit}
+     * with the builder's default updater, on the demo's 128 training and 32 validation videos, clips cut as the demo
+     * cuts them: 85% of the validation videos right within 20 epochs, as the demo's own training gets.
+     */
+    @Test
+    void learnsTheDemosVideosWithTheDefaultUpdater() throws IOException {
+        VideoIndex train = MovingShapeVideos.write(dir.resolve("train"), new MovingShapeVideos.Settings(32, 16, 40,
+                32, 25, "mp4", 1));
+        VideoIndex validation = MovingShapeVideos.write(dir.resolve("val"), new MovingShapeVideos.Settings(8, 16, 40,
+                32, 25, "mp4", 2));
+        VideoClips clips = new VideoClips(new ClipShape(16, 32, 32), new VideoClips.Preprocessing(
+                VideoReader.asStored(), 1, TrainingCrop.NONE, false, ClipNormalization.DEFAULT));
+        LabeledClips validationClips = VideoDataset.perVideo(validation, clips);
+        ComputationGraph graph = ShuffleNetV2.builder().widthMultiplier(0.25).numClasses(4)
+                .inputShape(new int[] {3, 16, 32, 32}).seed(1).build().init();
+        double best = 0;
+        for (int epoch = 0; epoch < 20 && best < 0.85; epoch++) {
+            graph.fit(ClipDataSetIterator.training(VideoDataset.perVideo(train, clips), 8, epoch));
+            best = Math.max(best, graph.evaluate(new ClipDataSetIterator(validationClips, 8)).accuracy());
         }
         assertTrue(best >= 0.85, "best validation accuracy " + best);
     }
