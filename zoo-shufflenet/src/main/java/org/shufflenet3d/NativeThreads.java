@@ -21,6 +21,7 @@ public final class NativeThreads {
 
     static final String WAIT_POLICY = "OMP_WAIT_POLICY";
     private static final Logger LOG = LoggerFactory.getLogger(NativeThreads.class);
+    private static Boolean passiveWaiting;
 
     private NativeThreads() {
     }
@@ -37,6 +38,14 @@ public final class NativeThreads {
      * does first thing; the library's entry points call it too.
      */
     public static synchronized boolean preferPassiveWaiting() {
+        if (passiveWaiting == null) {
+            passiveWaiting = decideWaitPolicy();
+        }
+        return passiveWaiting;
+    }
+
+    // the environment as Java sees it is a snapshot taken at start-up: setenv does not change it
+    private static boolean decideWaitPolicy() {
         String policy = System.getenv(WAIT_POLICY);
         if (policy != null) {
             return policy.trim().equalsIgnoreCase("passive");
