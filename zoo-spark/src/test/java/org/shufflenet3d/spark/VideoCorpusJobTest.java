@@ -225,6 +225,19 @@ class VideoCorpusJobTest {
     }
 
     @Test
+    void savedModelsServeAsWeights() throws IOException {
+        Path saved = corpus.root.resolve("model.sd");
+        corpus.model().save(saved);
+        Path output = folder.resolve("from-saved-model");
+        VideoCorpusJob.run(spark, corpus.good.get(3).toString(), saved.toString(), null, output.toString(),
+                OutputFormat.PARQUET, false, predict());
+        Row row = spark.read().parquet(output.toString()).first();
+        List<Double> probabilities = row.getList(row.fieldIndex("probabilities"));
+        assertEquals(predictions.get(corpus.good.get(3).toString()).top(1).get(0).probability(),
+                probabilities.get(0), TOLERANCE);
+    }
+
+    @Test
     void refusesAnExistingOutputUnlessOverwriting() throws IOException {
         Path output = Files.createDirectories(folder.resolve("existing"));
         Path marker = Files.writeString(output.resolve("mine.txt"), "keep", StandardCharsets.UTF_8);
