@@ -29,7 +29,7 @@ import picocli.CommandLine.Spec;
                 + " the speed-up. Each measurement follows a warm-up run on the same session.")
 final class SparkBenchmark implements Callable<Integer> {
 
-    @Option(names = "--videos", paramLabel = "N", defaultValue = "32", description = "Videos (default 32).")
+    @Option(names = "--videos", paramLabel = "N", defaultValue = "64", description = "Videos (default 64).")
     int videos;
 
     @Option(names = "--video-frames", paramLabel = "T", defaultValue = "64",
