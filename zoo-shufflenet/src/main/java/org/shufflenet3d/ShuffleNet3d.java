@@ -201,6 +201,11 @@ public final class ShuffleNet3d {
         return run(clips, PROBABILITIES, null);
     }
 
+    /** F, the width of {@link #features}: the number of values that enter the classifier. */
+    public int featureCount() {
+        return (int) sd.getVariable(Networks.CLASSIFIER_PREFIX + "1.weight").getArr().size(1);
+    }
+
     /**
      * Eval-mode features [N, F]: the globally pooled last feature map, what enters the classifier (F = 1024 for V2
      * up to width 1.5, 2048 at 2.0; V1's last stage width). An embedding of each clip.

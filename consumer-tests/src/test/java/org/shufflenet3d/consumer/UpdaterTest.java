@@ -22,19 +22,21 @@ import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.learning.config.Adam;
+import org.nd4j.linalg.learning.config.NoOp;
 import org.nd4j.linalg.learning.regularization.L2Regularization;
 import org.nd4j.linalg.ops.transforms.Transforms;
 import org.shufflenet3d.train.SgdOptimizer;
 import org.shufflenet3d.zoo.MomentumSgd;
 import org.shufflenet3d.zoo.ShuffleNet3dZooModel;
+import org.shufflenet3d.zoo.ShuffleNetFeaturesLayer;
 import org.shufflenet3d.zoo.ShuffleNetV2;
 
 /** The zoo builders' default updater learns, and the reference's optimiser runs in the graph as PyTorch's does. */
 class UpdaterTest {
 
     private static final int CLASSES = 5;
-    private static final int FRAMES = 10;
-    private static final int SIZE = 16;
+    private static final int FRAMES = 16;
+    private static final int SIZE = 32;
 
     @TempDir
     Path dir;
@@ -49,20 +51,26 @@ class UpdaterTest {
         for (String name : List.of(ShuffleNet3dZooModel.FEATURES, ShuffleNet3dZooModel.CLASSIFIER)) {
             Layer layer = graph.getLayer(name).conf().getLayer();
             assertEquals(new Adam(1e-3), layer.getUpdaterByParam(name.equals(ShuffleNet3dZooModel.FEATURES)
-                    ? "conv1.0.weight" : "W"), name);
+                    ? ShuffleNetFeaturesLayer.PARAMETERS : "W"), name);
         }
+        assertEquals(new NoOp(), graph.getLayer(ShuffleNet3dZooModel.FEATURES).conf().getLayer()
+                .getUpdaterByParam(ShuffleNetFeaturesLayer.STATISTICS), "the running statistics are not trained");
         assertTrue(((BaseLayer) graph.getLayer(ShuffleNet3dZooModel.CLASSIFIER).conf().getLayer())
                 .getRegularization().isEmpty());
     }
 
     /**
      * Which fifth of the clip's frames is bright, from freshly initialised weights, through graph.fit with the
-     * builder's defaults; pixels have a standard deviation of 30, as the reference's inputs about do.
+     * builder's defaults; pixels have a standard deviation of 30, as the reference's inputs about do. Batch norm
+     * trains on the batch's statistics, as PyTorch's does, so the clips are large enough for the last stage to see
+     * more than one position per clip: on 10x16x16 clips in batches of 4, the reference in PyTorch stays at 30%
+     * accuracy in eval mode after 15 epochs, as this graph does.
      */
     @Test
     void theDefaultLearnsFromScratch() {
         Nd4j.getRandom().setSeed(1);
         int clips = 40;
+        int batch = 8;
         INDArray x = Nd4j.randn(DataType.FLOAT, clips, 3, FRAMES, SIZE, SIZE).muli(30);
         INDArray y = Nd4j.zeros(DataType.FLOAT, clips, CLASSES);
         for (int i = 0; i < clips; i++) {
@@ -74,10 +82,10 @@ class UpdaterTest {
                 .inputShape(new int[] {3, FRAMES, SIZE, SIZE}).build().init();
         double accuracy = 0;
         int epochs = 0;
-        while (epochs < 15 && accuracy < 0.95) {
-            for (int start = 0; start < clips; start += 4) {
-                graph.fit(new DataSet(x.get(NDArrayIndex.interval(start, start + 4)),
-                        y.get(NDArrayIndex.interval(start, start + 4))));
+        while (epochs < 25 && accuracy < 0.95) {
+            for (int start = 0; start < clips; start += batch) {
+                graph.fit(new DataSet(x.get(NDArrayIndex.interval(start, start + batch)),
+                        y.get(NDArrayIndex.interval(start, start + batch))));
             }
             epochs++;
             accuracy = graph.outputSingle(x).argMax(1).eq(y.argMax(1)).castTo(DataType.DOUBLE).meanNumber()
@@ -115,8 +123,10 @@ class UpdaterTest {
         ComputationGraph graph = ShuffleNetV2.builder().widthMultiplier(0.25).numClasses(3)
                 .inputShape(new int[] {3, 2, 12, 12}).updater(MomentumSgd.reference()).weightDecay(1e-3).dropout(0)
                 .build().init();
-        assertEquals(List.of(new L2Regularization(1e-3)), graph.getLayer(ShuffleNet3dZooModel.FEATURES).conf().getLayer()
-                .getRegularizationByParam("conv1.0.weight"));
+        Layer featuresLayer = graph.getLayer(ShuffleNet3dZooModel.FEATURES).conf().getLayer();
+        assertEquals(List.of(new L2Regularization(1e-3)),
+                featuresLayer.getRegularizationByParam(ShuffleNetFeaturesLayer.PARAMETERS));
+        assertTrue(featuresLayer.getRegularizationByParam(ShuffleNetFeaturesLayer.STATISTICS).isEmpty());
         ComputationGraph classifierOnly = new TransferLearning.GraphBuilder(graph)
                 .setFeatureExtractor(ShuffleNet3dZooModel.FEATURES).build();
         INDArray x = Nd4j.rand(DataType.FLOAT, 4, 3, 2, 12, 12).muli(200).subi(100);

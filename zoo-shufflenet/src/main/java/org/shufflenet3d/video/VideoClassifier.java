@@ -1,14 +1,12 @@
 package org.shufflenet3d.video;
 
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
 import java.util.stream.IntStream;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 import org.shufflenet3d.ShuffleNet3d;
 
 /**
@@ -72,32 +70,19 @@ public final class VideoClassifier {
      */
     public Prediction classify(Path video) {
         double[] sum = new double[classNames.size()];
-        List<INDArray> batch = new ArrayList<>(batchSize);
-        int clipCount = clips.forEachTestClip(video, clip -> {
-            batch.add(clip);
-            if (batch.size() == batchSize) {
-                addProbabilities(batch, sum);
-                batch.clear();
+        int clipCount = clips.forEachTestBatch(video, batchSize, batch -> {
+            double[][] probabilities = model.probabilities(batch.castTo(model.dataType())).castTo(DataType.DOUBLE)
+                    .toDoubleMatrix();
+            for (double[] row : probabilities) {
+                for (int c = 0; c < sum.length; c++) {
+                    sum[c] += row[c];
+                }
             }
         });
-        if (!batch.isEmpty()) {
-            addProbabilities(batch, sum);
-        }
         double[] mean = new double[sum.length];
         for (int c = 0; c < sum.length; c++) {
             mean[c] = sum[c] / clipCount;
         }
         return new Prediction(video, clipCount, mean, classNames);
-    }
-
-    private void addProbabilities(List<INDArray> batch, double[] sum) {
-        INDArray input = Nd4j.stack(0, batch.toArray(INDArray[]::new)).castTo(model.dataType());
-        double[][] probabilities = model.probabilities(input).castTo(DataType.DOUBLE)
-                .reshape(batch.size(), sum.length).toDoubleMatrix();
-        for (double[] row : probabilities) {
-            for (int c = 0; c < sum.length; c++) {
-                sum[c] += row[c];
-            }
-        }
     }
 }

@@ -1,6 +1,7 @@
 package org.shufflenet3d.video;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
@@ -12,6 +13,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 import java.util.random.RandomGenerator;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 import org.shufflenet3d.ClipShape;
 import org.shufflenet3d.InvalidClipException;
 import org.slf4j.Logger;
@@ -149,6 +151,29 @@ public final class VideoClips {
             warnLooping(video, count);
         }
         return clips[0];
+    }
+
+    /**
+     * {@link #forEachTestClip} in batches: each {@code batch} [n, 3, D, H, W] holds up to {@code batchSize} clips in
+     * order, the last one the rest. Returns the number of clips.
+     */
+    public int forEachTestBatch(Path video, int batchSize, Consumer<INDArray> batch) {
+        if (batchSize < 1) {
+            throw new IllegalArgumentException("the batch size must be at least 1, got " + batchSize);
+        }
+        Objects.requireNonNull(batch, "batch");
+        List<INDArray> pending = new ArrayList<>(batchSize);
+        int count = forEachTestClip(video, clip -> {
+            pending.add(clip);
+            if (pending.size() == batchSize) {
+                batch.accept(Nd4j.stack(0, pending.toArray(INDArray[]::new)));
+                pending.clear();
+            }
+        });
+        if (!pending.isEmpty()) {
+            batch.accept(Nd4j.stack(0, pending.toArray(INDArray[]::new)));
+        }
+        return count;
     }
 
     /** The number of frames of {@code video}, counted once and remembered; warns when clips of it will loop. */

@@ -1,5 +1,6 @@
 package org.shufflenet3d.cli;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -18,12 +19,17 @@ import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.shade.jackson.databind.JsonNode;
 import org.nd4j.shade.jackson.databind.ObjectMapper;
+import org.shufflenet3d.ShuffleNet3d;
 import org.shufflenet3d.data.MovingShapeVideos;
+import org.shufflenet3d.io.NumpyFiles;
+import org.shufflenet3d.video.VideoClips;
 import picocli.CommandLine;
 
-/** train, evaluate, predict and the demo on real video files the test writes. */
+/** train, evaluate, predict, embed and the demo on real video files the test writes. */
 class VideoCommandsTest {
 
     private static final String[] CLIP = {"--frames", "8", "--size", "24"};
@@ -130,6 +136,67 @@ class VideoCommandsTest {
             total += ranked.get("probability").asDouble();
         }
         assertEquals(1.0, total, 1e-5);
+    }
+
+    @Test
+    void embedWritesOneRowPerVideoInOrderAsNpyWithIds() throws IOException {
+        Path npy = dir.resolve("embeddings.npy");
+        assertEquals(0, run(concat(new String[] {"embed", data.resolve("val").toString(), "--weights",
+            model.toString(), "--batch", "2", "--output", npy.toString()}, CLIP)), err.toString());
+        List<String> ids = Files.readAllLines(dir.resolve("embeddings.ids.txt"), StandardCharsets.UTF_8);
+        assertEquals(List.of("down/down-000.mp4", "left/left-000.mp4", "right/right-000.mp4", "up/up-000.mp4"),
+                ids.stream().map(id -> data.resolve("val").relativize(Path.of(id)).toString()).toList());
+        INDArray embeddings = NumpyFiles.readNpy(npy);
+        ShuffleNet3d network = ShuffleNet3d.load(model);
+        assertArrayEquals(new long[] {4, network.featureCount()}, embeddings.shape());
+        VideoClips clips = new VideoClips(network.clipShape(), VideoClips.Preprocessing.DEFAULT);
+        for (int v = 0; v < ids.size(); v++) {
+            List<INDArray> features = new ArrayList<>();
+            clips.forEachTestClip(Path.of(ids.get(v)), clip -> features.add(network.features(clip.reshape(
+                    1, 3, 8, 24, 24))));
+            assertEquals(3, features.size());
+            INDArray mean = Nd4j.concat(0, features.toArray(INDArray[]::new)).mean(0);
+            assertTrue(mean.equalsWithEps(embeddings.getRow(v), 1e-5), ids.get(v));
+        }
+        assertTrue(out.toString().contains("wrote 4 embeddings of " + network.featureCount() + " values to " + npy),
+                out.toString());
+    }
+
+    @Test
+    void embedSkipsAnUnreadableVideoAndWritesCsvAndJson() throws IOException {
+        Path folder = Files.createDirectories(dir.resolve("mixed"));
+        Files.copy(data.resolve("val/up/up-000.mp4"), folder.resolve("good.mp4"));
+        Files.writeString(folder.resolve("bad.mp4"), "not a video");
+        Path json = dir.resolve("embeddings.json");
+        assertEquals(1, run(concat(new String[] {"embed", folder.toString(), "--weights", model.toString(), "--l2",
+            "--output", json.toString()}, CLIP)));
+        assertTrue(err.toString().contains("skipped: cannot decode " + folder.resolve("bad.mp4")), err.toString());
+        JsonNode rows = new ObjectMapper().readTree(json.toFile());
+        assertEquals(2, rows.size());
+        assertTrue(rows.get(0).get("error").asText().startsWith("cannot decode"), rows.toString());
+        double squares = 0;
+        for (JsonNode value : rows.get(1).get("embedding")) {
+            squares += value.asDouble() * value.asDouble();
+        }
+        assertEquals(1.0, squares, 1e-5, "--l2 gives unit length");
+        assertEquals(3, rows.get(1).get("clips").asInt());
+
+        Path csv = dir.resolve("embeddings.csv");
+        assertEquals(1, run(concat(new String[] {"embed", folder.toString(), "--weights", model.toString(),
+            "--output", csv.toString()}, CLIP)));
+        List<String> lines = Files.readAllLines(csv, StandardCharsets.UTF_8);
+        int width = ShuffleNet3d.load(model).featureCount();
+        assertEquals(3, lines.size());
+        assertTrue(lines.get(0).startsWith("video,clips,f0,f1,") && lines.get(0).endsWith(",f" + (width - 1)
+                + ",error"), lines.get(0));
+        assertTrue(lines.get(1).startsWith(folder.resolve("bad.mp4") + "," + ",".repeat(width + 1) + "\"cannot decode"),
+                lines.get(1));
+        assertEquals(width + 3, lines.get(2).split(",", -1).length, lines.get(2));
+
+        err.getBuffer().setLength(0);
+        assertNotEquals(0, run(concat(new String[] {"embed", folder.toString(), "--weights", model.toString(),
+            "--output", dir.resolve("e.txt").toString()}, CLIP)));
+        assertOneLine("expected a name ending in .npy, .csv or .json");
     }
 
     @Test
