@@ -54,8 +54,4 @@ public record JobSettings(Task task, ClipSettings clips, int batch, int top, Lis
     public JobSettings withBatch(int clipsPerBatch) {
         return new JobSettings(task, clips, clipsPerBatch, top, classNames, l2, partitions);
     }
-
-    public JobSettings withPartitions(int parts) {
-        return new JobSettings(task, clips, batch, top, classNames, l2, parts);
-    }
 }

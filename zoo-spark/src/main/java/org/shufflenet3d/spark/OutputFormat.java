@@ -24,11 +24,6 @@ public enum OutputFormat {
         return name().toLowerCase(Locale.ROOT);
     }
 
-    /** The lowercase names, for messages. */
-    static List<String> names() {
-        return List.of("parquet", "csv", "json");
-    }
-
     /**
      * The columns of a job's result: {@code path}, {@code clips} (clips averaged over), then for
      * {@link JobSettings.Task#PREDICT} {@code labels} (array of int), {@code classes} (array of string) and

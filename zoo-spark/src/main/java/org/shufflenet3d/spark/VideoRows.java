@@ -52,6 +52,7 @@ final class VideoRows implements FlatMapFunction<Iterator<String>, Row> {
         Analysis analysis = settings.task() == JobSettings.Task.PREDICT
                 ? predictor(new VideoClassifier(network, clips, settings.classNames(), settings.batch()))
                 : embedder(new VideoEmbedder(network, clips, settings.batch(), settings.l2()));
+        int width = OutputFormat.schema(settings.task()).size();
         return new Iterator<>() {
             @Override
             public boolean hasNext() {
@@ -60,7 +61,7 @@ final class VideoRows implements FlatMapFunction<Iterator<String>, Row> {
 
             @Override
             public Row next() {
-                return row(entries.next(), analysis);
+                return row(entries.next(), analysis, width);
             }
         };
     }
@@ -101,8 +102,7 @@ final class VideoRows implements FlatMapFunction<Iterator<String>, Row> {
         return CollectionConverters.asScala(list).toList();
     }
 
-    private Row row(String entry, Analysis analysis) {
-        int width = OutputFormat.schema(settings.task()).size();
+    private Row row(String entry, Analysis analysis, int width) {
         Object[] values = new Object[width];
         values[0] = entry;
         try (LocalVideo video = LocalVideo.of(entry, base, hadoop.value().value())) {
