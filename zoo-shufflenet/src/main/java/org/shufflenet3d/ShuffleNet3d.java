@@ -16,7 +16,6 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.shufflenet3d.graph.FoldedConvolution;
 import org.shufflenet3d.graph.GraphExecutor;
 import org.shufflenet3d.graph.NetworkBuilder;
-import org.shufflenet3d.graph.Networks;
 import org.shufflenet3d.graph.Tensor;
 import org.shufflenet3d.io.AtomicFiles;
 import org.shufflenet3d.io.MalformedFileException;
