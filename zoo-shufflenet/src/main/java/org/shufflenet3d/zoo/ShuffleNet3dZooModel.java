@@ -220,21 +220,18 @@ public abstract class ShuffleNet3dZooModel extends ZooModel<ShuffleNet3dZooModel
             throw new InvalidConfigurationException(checkpoint + " is a " + checkpoint.architecture().referenceName()
                     + " checkpoint; " + modelName() + " is " + config().architecture().referenceName());
         }
-        ShuffleNet3d model = ShuffleNet3d.create(checkpoint.config(), clip(), seed);
-        model.loadWeights(pretrainedFile(checkpoint));
-        return model;
+        return ShuffleNet3d.fromWeights(WeightFiles.read(pretrainedFile(checkpoint)), checkpoint.config(), clip());
     }
 
     /** Any local checkpoint or weights file of this architecture; its configuration is read from it. */
     public ShuffleNet3d initPretrainedModel(Path file) throws IOException {
-        ShuffleNetConfig found = WeightFiles.read(file).config();
+        WeightFiles.Weights weights = WeightFiles.read(file);
+        ShuffleNetConfig found = weights.config();
         if (found.architecture() != config().architecture()) {
             throw new WeightMismatchException(file + " holds " + found.describe() + "; " + modelName() + " is "
                     + config().architecture().referenceName());
         }
-        ShuffleNet3d model = ShuffleNet3d.create(found, clip(), seed);
-        model.loadWeights(file);
-        return model;
+        return ShuffleNet3d.fromWeights(weights, found, clip());
     }
 
     /**
