@@ -1,8 +1,8 @@
 package org.shufflenet3d;
 
-import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import org.shufflenet3d.graph.LayerSummary;
 
 /**
  * Per-layer output shapes, parameters and FLOPs of one clip, counted by the reference's rules: convolution
@@ -10,25 +10,18 @@ import java.util.Locale;
  * output, the (2,3,3) average pool = 18 per output, linear = (2·in−1)·out; global pooling, channel shuffle,
  * concatenation and residual additions are not counted.
  */
-public record ModelSummary(ShuffleNetConfig config, ClipShape clip, List<Layer> layers) {
-
-    /** One module of the reference network, by its state_dict prefix. Shapes exclude the batch dimension. */
-    public record Layer(String name, String type, long[] outputShape, long parameters, long flops) {
-        public String shapeText() {
-            return Arrays.toString(outputShape);
-        }
-    }
+public record ModelSummary(ShuffleNetConfig config, ClipShape clip, List<LayerSummary> layers) {
 
     public ModelSummary {
         layers = List.copyOf(layers);
     }
 
     public long totalParameters() {
-        return layers.stream().mapToLong(Layer::parameters).sum();
+        return layers.stream().mapToLong(LayerSummary::parameters).sum();
     }
 
     public long totalFlops() {
-        return layers.stream().mapToLong(Layer::flops).sum();
+        return layers.stream().mapToLong(LayerSummary::flops).sum();
     }
 
     public double megaFlops() {
@@ -42,7 +35,7 @@ public record ModelSummary(ShuffleNetConfig config, ClipShape clip, List<Layer> 
         StringBuilder out = new StringBuilder();
         out.append(config.describe()).append(", clip 3x").append(clip).append('\n');
         out.append(String.format(Locale.ROOT, rowFormat, "layer", "type", "output", "params", "flops"));
-        for (Layer l : layers) {
+        for (LayerSummary l : layers) {
             out.append(String.format(Locale.ROOT, rowFormat, l.name(), l.type(), l.shapeText(),
                     l.parameters(), l.flops()));
         }

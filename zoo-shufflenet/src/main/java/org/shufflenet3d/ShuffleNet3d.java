@@ -16,7 +16,6 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.shufflenet3d.graph.FoldedConvolution;
 import org.shufflenet3d.graph.GraphExecutor;
 import org.shufflenet3d.graph.NetworkBuilder;
-import org.shufflenet3d.graph.Networks;
 import org.shufflenet3d.graph.Tensor;
 import org.shufflenet3d.io.AtomicFiles;
 import org.shufflenet3d.io.MalformedFileException;
@@ -108,7 +107,16 @@ public final class ShuffleNet3d {
      */
     public static ShuffleNet3d fromWeights(Path file, ClipShape clip) throws IOException {
         WeightFiles.Weights weights = WeightFiles.read(file);
-        ShuffleNet3d model = create(weights.config(), clip);
+        return fromWeights(weights, weights.config(), clip);
+    }
+
+    /**
+     * A network of the given configuration with weights read by {@link WeightFiles#read} loaded, for clips of the
+     * given geometry: what every way of building a network from a weights file comes down to. The weights must fit
+     * the configuration, as {@link #loadWeights(WeightFiles.Weights)} checks.
+     */
+    public static ShuffleNet3d fromWeights(WeightFiles.Weights weights, ShuffleNetConfig config, ClipShape clip) {
+        ShuffleNet3d model = create(config, clip);
         model.loadWeights(weights);
         return model;
     }

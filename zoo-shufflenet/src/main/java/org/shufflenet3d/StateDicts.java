@@ -4,8 +4,6 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.shufflenet3d.graph.ShuffleNetV1Network;
-import org.shufflenet3d.graph.ShuffleNetV2Network;
 
 /** What a reference state_dict says about itself: its entries by plain name, and the network it was made for. */
 public final class StateDicts {
@@ -42,7 +40,7 @@ public final class StateDicts {
         try {
             long v2Branch = rows(w, "features.0.banch2.0.weight");
             if (v2Branch > 0) {
-                return ShuffleNetV2Network.widthForStageChannels(2 * v2Branch)
+                return ShuffleNetConfig.v2WidthForStageChannels(2 * v2Branch)
                         .map(width -> ShuffleNetConfig.v2(width, classes));
             }
             INDArray unit = w.get("layer1.1.conv3.weight");
@@ -53,7 +51,7 @@ public final class StateDicts {
                 return Optional.empty();
             }
             int groups = (int) (mid / unit.size(1));
-            return ShuffleNetV1Network.widthForChannels(groups, channels)
+            return ShuffleNetConfig.v1WidthForChannels(groups, channels)
                     .map(width -> ShuffleNetConfig.v1(groups, width, classes));
         } catch (InvalidConfigurationException e) {
             return Optional.empty();

@@ -16,6 +16,7 @@ import org.nd4j.autodiff.samediff.VariableType;
 import org.nd4j.graph.FlatGraph;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.shufflenet3d.io.FlatBufferChecks;
+import org.shufflenet3d.io.InputFiles;
 import org.shufflenet3d.io.MalformedFileException;
 import org.shufflenet3d.io.NumpyFiles;
 import org.shufflenet3d.io.TorchCheckpoint;
@@ -48,8 +49,12 @@ public final class WeightFiles {
     private WeightFiles() {
     }
 
+    /**
+     * The weights in a file of any kind this library reads, told apart once: by the name for saved models, else by
+     * the first bytes (a zip archive is a PyTorch checkpoint when it holds {@code data.pkl}, else an .npz).
+     */
     public static Weights read(Path file) throws IOException {
-        NumpyFiles.requireFile(file);
+        InputFiles.require(file);
         String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
         if (name.endsWith(".sd") || name.endsWith(".fb")) {
             return new Weights(variables(readSameDiff(file)), Optional.empty(), file);
@@ -60,28 +65,32 @@ public final class WeightFiles {
                 throw new MalformedFileException(file + ": empty or truncated; expected " + EXPECTED);
             }
         }
-        if (head[0] == 'P' && head[1] == 'K' && !isTorchZip(file)) {
-            return new Weights(NumpyFiles.readNpz(file), Optional.empty(), file);
+        if (head[0] == 'P' && head[1] == 'K') {
+            return isTorchZip(file) ? fromCheckpoint(TorchCheckpoint.readZip(file), file)
+                    : new Weights(NumpyFiles.readNpz(file), Optional.empty(), file);
         }
-        if ((head[0] == 'P' && head[1] == 'K') || (head[0] & 0xff) == 0x80) {
-            TorchCheckpoint checkpoint = TorchCheckpoint.read(file);
-            Optional<Architecture> arch = Optional.empty();
-            if (checkpoint.arch().isPresent()) {
-                try {
-                    arch = Optional.of(Architecture.fromReferenceName(checkpoint.arch().get()));
-                } catch (InvalidConfigurationException e) {
-                    throw new WeightMismatchException(file + ": a checkpoint of architecture '" + checkpoint.arch().get()
-                            + "', not shufflenet or shufflenetv2");
-                }
-            }
-            return new Weights(checkpoint.stateDict(), arch, file);
+        if ((head[0] & 0xff) == 0x80) {
+            return fromCheckpoint(TorchCheckpoint.readLegacy(file), file);
         }
         throw new MalformedFileException(file + ": not a weights file; expected " + EXPECTED);
     }
 
+    private static Weights fromCheckpoint(TorchCheckpoint checkpoint, Path file) {
+        Optional<Architecture> arch = Optional.empty();
+        if (checkpoint.arch().isPresent()) {
+            try {
+                arch = Optional.of(Architecture.fromReferenceName(checkpoint.arch().get()));
+            } catch (InvalidConfigurationException e) {
+                throw new WeightMismatchException(file + ": a checkpoint of architecture '" + checkpoint.arch().get()
+                        + "', not shufflenet or shufflenetv2");
+            }
+        }
+        return new Weights(checkpoint.stateDict(), arch, file);
+    }
+
     /** A graph saved in SameDiff's format. */
     public static SameDiff readSameDiff(Path file) throws IOException {
-        NumpyFiles.requireFile(file);
+        InputFiles.require(file);
         byte[] bytes = Files.readAllBytes(file);
         try {
             FlatBufferChecks.check(FlatGraph.getRootAsFlatGraph(ByteBuffer.wrap(bytes)), bytes.length);

@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import org.shufflenet3d.ShuffleNet3d;
 import org.shufflenet3d.io.AtomicFiles;
+import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -24,9 +25,8 @@ final class ConvertCommand implements Callable<Integer> {
     @Mixin
     ClipOptions clip;
 
-    @Option(names = "--weights", required = true, paramLabel = "FILE",
-            description = "A PyTorch checkpoint (.pth), an .npz state_dict or a saved model (.sd).")
-    Path weights;
+    @ArgGroup(exclusive = false, multiplicity = "1")
+    WeightsOption weights;
 
     @Option(names = "--output", required = true, paramLabel = "OUT",
             description = "The model file; '.sd' is added when it has no extension. The .npz goes beside it.")
@@ -44,8 +44,8 @@ final class ConvertCommand implements Callable<Integer> {
         Path weightsFile = output.resolveSibling(stem + ".npz");
         AtomicFiles.requireWritable(modelFile);
         AtomicFiles.requireWritable(weightsFile);
-        ShuffleNet3dCommand.doing("loading the model from " + weights);
-        ShuffleNet3d model = network.load(weights, clip.clip());
+        ShuffleNet3dCommand.doing("loading the model from " + weights.file);
+        ShuffleNet3d model = network.load(weights.file, clip.clip());
         ShuffleNet3dCommand.doing("saving the model");
         model.save(modelFile);
         model.saveWeights(weightsFile);

@@ -1,28 +1,22 @@
 package org.shufflenet3d.cli;
 
 import java.io.IOException;
-import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
-import java.io.Writer;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.Callable;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.shade.jackson.databind.ObjectMapper;
-import org.nd4j.shade.jackson.databind.SerializationFeature;
 import org.shufflenet3d.ShuffleNet3d;
 import org.shufflenet3d.cli.VideoInputs.Outcome;
 import org.shufflenet3d.io.AtomicFiles;
 import org.shufflenet3d.io.NumpyFiles;
 import org.shufflenet3d.video.VideoEmbedder;
 import org.shufflenet3d.video.VideoEmbedder.Embedding;
+import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -42,9 +36,8 @@ final class EmbedCommand implements Callable<Integer> {
                     + " (depth first, by name: the order of the rows).")
     Path input;
 
-    @Option(names = "--weights", required = true, paramLabel = "FILE",
-            description = "The model: a checkpoint (.pth), .npz state_dict or saved model (.sd).")
-    Path weights;
+    @ArgGroup(exclusive = false, multiplicity = "1")
+    WeightsOption weights;
 
     @Option(names = "--output", required = true, paramLabel = "FILE",
             description = "FILE.npy: float32 [videos, features], with the videos' paths one a line in FILE.ids.txt;"
@@ -79,8 +72,8 @@ final class EmbedCommand implements Callable<Integer> {
             AtomicFiles.requireWritable(idsFile());
         }
         List<Path> videos = VideoInputs.of(input);
-        ShuffleNet3dCommand.doing("loading the model from " + weights);
-        ShuffleNet3d model = network.load(weights, clip.clip());
+        ShuffleNet3dCommand.doing("loading the model from " + weights.file);
+        ShuffleNet3d model = network.load(weights.file, clip.clip());
         VideoEmbedder embedder = new VideoEmbedder(model, video.clips(clip.clip()), batch, l2);
         PrintWriter out = spec.commandLine().getOut();
         List<Outcome<Embedding>> outcomes = new ArrayList<>();
@@ -112,18 +105,15 @@ final class EmbedCommand implements Callable<Integer> {
         switch (format) {
             case "npy" -> {
                 float[][] rows = embeddings.stream().map(Embedding::vector).toArray(float[][]::new);
-                AtomicFiles.write(idsFile(), stream -> {
-                    Writer writer = new OutputStreamWriter(stream, StandardCharsets.UTF_8);
+                ResultFiles.writeText(idsFile(), writer -> {
                     for (Embedding embedding : embeddings) {
                         writer.write(embedding.video() + "\n");
                     }
-                    writer.flush();
                 });
                 NumpyFiles.writeNpy(output,
                         rows.length == 0 ? Nd4j.create(DataType.FLOAT, 0, dimension) : Nd4j.create(rows));
             }
-            case "csv" -> AtomicFiles.write(output, stream -> {
-                Writer writer = new OutputStreamWriter(stream, StandardCharsets.UTF_8);
+            case "csv" -> ResultFiles.writeText(output, writer -> {
                 StringBuilder header = new StringBuilder("video,clips");
                 for (int f = 0; f < dimension; f++) {
                     header.append(",f").append(f);
@@ -142,24 +132,11 @@ final class EmbedCommand implements Callable<Integer> {
                     }
                     writer.write(row.append('\n').toString());
                 }
-                writer.flush();
             });
-            default -> {
-                List<Map<String, Object>> rows = new ArrayList<>();
-                for (Outcome<Embedding> outcome : outcomes) {
-                    Map<String, Object> row = new LinkedHashMap<>();
-                    row.put("video", outcome.video().toString());
-                    if (outcome.result() == null) {
-                        row.put("error", outcome.error());
-                    } else {
-                        row.put("clips", outcome.result().clips());
-                        row.put("embedding", outcome.result().vector());
-                    }
-                    rows.add(row);
-                }
-                ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-                AtomicFiles.write(output, stream -> stream.write(json.writeValueAsBytes(rows)));
-            }
+            default -> ResultFiles.writeJson(output, outcomes, (embedding, row) -> {
+                row.put("clips", embedding.clips());
+                row.put("embedding", embedding.vector());
+            });
         }
     }
 }

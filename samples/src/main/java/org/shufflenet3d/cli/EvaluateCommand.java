@@ -1,11 +1,11 @@
 package org.shufflenet3d.cli;
 
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import org.shufflenet3d.ShuffleNet3d;
 import org.shufflenet3d.data.LabeledClips;
 import org.shufflenet3d.train.Evaluator;
+import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -27,9 +27,8 @@ final class EvaluateCommand implements Callable<Integer> {
     @Mixin
     DataOptions data;
 
-    @Option(names = "--weights", required = true, paramLabel = "FILE",
-            description = "The model: a checkpoint (.pth), .npz state_dict or saved model (.sd).")
-    Path weights;
+    @ArgGroup(exclusive = false, multiplicity = "1")
+    WeightsOption weights;
 
     @Option(names = "--batch", defaultValue = "8", description = "Clips per batch (default 8).")
     int batch;
@@ -48,8 +47,8 @@ final class EvaluateCommand implements Callable<Integer> {
         }
         ShuffleNet3dCommand.doing("reading the dataset");
         LabeledClips dataset = data.evaluation(clip.clip(), clips.equals("all"));
-        ShuffleNet3dCommand.doing("loading the model from " + weights);
-        ShuffleNet3d model = network.load(weights, clip.clip());
+        ShuffleNet3dCommand.doing("loading the model from " + weights.file);
+        ShuffleNet3d model = network.load(weights.file, clip.clip());
         PrintWriter out = spec.commandLine().getOut();
         ProgressBar progress = new ProgressBar(spec.commandLine().getErr(), out);
         ShuffleNet3dCommand.doing("evaluating in batches of " + batch + " clips of 3x" + clip.clip());

@@ -14,6 +14,7 @@ import org.shufflenet3d.io.MalformedFileException;
 import org.shufflenet3d.io.NumpyFiles;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -28,10 +29,8 @@ final class LogitsCommand implements Callable<Integer> {
     @Mixin
     NetworkOptions network;
 
-    @Option(names = "--weights", required = true, paramLabel = "FILE",
-            description = "A PyTorch checkpoint (.pth), an .npz of arrays named by the reference's state_dict keys,"
-                    + " or a saved model (.sd).")
-    Path weights;
+    @ArgGroup(exclusive = false, multiplicity = "1")
+    WeightsOption weights;
 
     @Option(names = "--input", required = true, paramLabel = "clip.npy",
             description = "Clips, float32 N x 3 x D x H x W (pixels minus the mean, as the reference feeds them):"
@@ -51,8 +50,8 @@ final class LogitsCommand implements Callable<Integer> {
                     + Arrays.toString(clips.shape()));
         }
         ClipShape clip = new ClipShape((int) clips.size(2), (int) clips.size(3), (int) clips.size(4));
-        ShuffleNet3dCommand.doing("loading the model from " + weights);
-        ShuffleNet3d model = network.load(weights, clip);
+        ShuffleNet3dCommand.doing("loading the model from " + weights.file);
+        ShuffleNet3d model = network.load(weights.file, clip);
         ShuffleNet3dCommand.doing("computing the logits of " + clips.size(0) + " clips of 3x" + clip);
         INDArray logits = model.output(clips);
         NumpyFiles.writeNpy(output, logits);

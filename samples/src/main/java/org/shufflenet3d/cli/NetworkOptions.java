@@ -37,9 +37,7 @@ final class NetworkOptions {
     /** The network the weights file holds, checked against the options given, for clips of {@code clip}. */
     ShuffleNet3d load(Path weights, ClipShape clip) throws IOException {
         WeightFiles.Weights read = WeightFiles.read(weights);
-        ShuffleNet3d model = ShuffleNet3d.create(config(Optional.of(read)), clip);
-        model.loadWeights(read);
-        return model;
+        return ShuffleNet3d.fromWeights(read, config(Optional.of(read)), clip);
     }
 
     /** The configuration given on the command line, completed from the weights when there are some. */

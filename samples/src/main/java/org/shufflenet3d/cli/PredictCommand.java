@@ -1,10 +1,7 @@
 package org.shufflenet3d.cli;
 
 import java.io.IOException;
-import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
-import java.io.Writer;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -12,14 +9,13 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import org.nd4j.shade.jackson.databind.ObjectMapper;
-import org.nd4j.shade.jackson.databind.SerializationFeature;
 import org.shufflenet3d.ShuffleNet3d;
 import org.shufflenet3d.cli.VideoInputs.Outcome;
 import org.shufflenet3d.data.VideoIndex;
 import org.shufflenet3d.io.AtomicFiles;
 import org.shufflenet3d.video.VideoClassifier;
 import org.shufflenet3d.video.VideoClips;
+import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -36,9 +32,8 @@ final class PredictCommand implements Callable<Integer> {
             description = "A video file (mp4, avi, webm, mkv), a frame folder, or a folder searched for videos.")
     Path input;
 
-    @Option(names = "--weights", required = true, paramLabel = "FILE",
-            description = "The model: a checkpoint (.pth), .npz state_dict or saved model (.sd).")
-    Path weights;
+    @ArgGroup(exclusive = false, multiplicity = "1")
+    WeightsOption weights;
 
     @Option(names = "--labels", paramLabel = "FILE",
             description = "Class names in label order: classInd.txt lines '1 name', or one name a line (default: the"
@@ -80,8 +75,8 @@ final class PredictCommand implements Callable<Integer> {
         List<String> names = labels == null ? null : VideoIndex.readClassIndex(labels);
         VideoClips clips = video.clips(clip.clip());
         List<Path> videos = VideoInputs.of(input);
-        ShuffleNet3dCommand.doing("loading the model from " + weights);
-        ShuffleNet3d model = network.load(weights, clip.clip());
+        ShuffleNet3dCommand.doing("loading the model from " + weights.file);
+        ShuffleNet3d model = network.load(weights.file, clip.clip());
         int classes = model.config().numClasses();
         if (names == null) {
             names = VideoClassifier.numberedClasses(classes);
@@ -122,8 +117,7 @@ final class PredictCommand implements Callable<Integer> {
     /** The results as CSV (one row per video and rank; a failed video has one row with its error) or JSON. */
     private void write(List<Outcome<VideoClassifier.Prediction>> results, String format) throws IOException {
         if (format.equals("csv")) {
-            AtomicFiles.write(output, stream -> {
-                Writer writer = new OutputStreamWriter(stream, StandardCharsets.UTF_8);
+            ResultFiles.writeText(output, writer -> {
                 writer.write("video,clips,rank,label,class,probability,error\n");
                 for (Outcome<VideoClassifier.Prediction> result : results) {
                     String video = VideoInputs.csv(result.video().toString());
@@ -138,29 +132,18 @@ final class PredictCommand implements Callable<Integer> {
                                 ranked.probability()));
                     }
                 }
-                writer.flush();
             });
             return;
         }
-        List<Map<String, Object>> rows = new ArrayList<>();
-        for (Outcome<VideoClassifier.Prediction> result : results) {
-            Map<String, Object> row = new LinkedHashMap<>();
-            row.put("video", result.video().toString());
-            if (result.result() == null) {
-                row.put("error", result.error());
-            } else {
-                row.put("clips", result.result().clips());
-                row.put("top", result.result().top(top).stream().map(ranked -> {
-                    Map<String, Object> entry = new LinkedHashMap<>();
-                    entry.put("label", ranked.label());
-                    entry.put("class", ranked.name());
-                    entry.put("probability", ranked.probability());
-                    return entry;
-                }).toList());
-            }
-            rows.add(row);
-        }
-        ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-        AtomicFiles.write(output, stream -> stream.write(json.writeValueAsBytes(rows)));
+        ResultFiles.writeJson(output, results, (prediction, row) -> {
+            row.put("clips", prediction.clips());
+            row.put("top", prediction.top(top).stream().map(ranked -> {
+                Map<String, Object> entry = new LinkedHashMap<>();
+                entry.put("label", ranked.label());
+                entry.put("class", ranked.name());
+                entry.put("probability", ranked.probability());
+                return entry;
+            }).toList());
+        });
     }
 }

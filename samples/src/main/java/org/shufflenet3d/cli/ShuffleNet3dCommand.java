@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileSystemException;
 import java.nio.file.NoSuchFileException;
+import java.util.Arrays;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.bytedeco.javacpp.Pointer;
@@ -13,6 +14,8 @@ import org.shufflenet3d.video.InvalidVideoException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /** The {@code shufflenet3d} tool. With no command it runs the end-to-end {@code demo}. */
@@ -38,8 +41,9 @@ public final class ShuffleNet3dCommand implements Callable<Integer> {
     /** The configured command line, with one-line error reporting. */
     public static CommandLine commandLine() {
         CommandLine cli = new CommandLine(new ShuffleNet3dCommand());
+        cli.setCaseInsensitiveEnumValuesAllowed(true);
         cli.setParameterExceptionHandler((e, args) -> {
-            e.getCommandLine().getErr().println("shufflenet3d: " + e.getMessage() + " (see '"
+            e.getCommandLine().getErr().println("shufflenet3d: " + message(e) + " (see '"
                     + e.getCommandLine().getCommandSpec().qualifiedName() + " --help')");
             return 2;
         });
@@ -64,6 +68,16 @@ public final class ShuffleNet3dCommand implements Callable<Integer> {
     /** Records what the command does now: a running-out of memory is reported as needed by it. */
     static void doing(String what) {
         activity = what;
+    }
+
+    /** Picocli's message, but an unknown value of a choice is named with the choices as the help spells them. */
+    static String message(ParameterException e) {
+        if (e.getArgSpec() instanceof OptionSpec option && option.type().isEnum() && e.getValue() != null) {
+            return "unknown " + option.longestName() + " '" + e.getValue() + "': expected one of "
+                    + Arrays.stream(option.type().getEnumConstants())
+                            .map(choice -> ((Enum<?>) choice).name().toLowerCase(Locale.ROOT)).toList();
+        }
+        return e.getMessage().replaceFirst("^Error: ", "");
     }
 
     static String describe(Exception e) {

@@ -1,16 +1,15 @@
 package org.shufflenet3d.cli;
 
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import org.shufflenet3d.ShuffleNet3d;
 import org.shufflenet3d.ShuffleNetConfig;
 import org.shufflenet3d.WeightFiles;
+import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 @Command(name = "summary", mixinStandardHelpOptions = true,
@@ -24,16 +23,16 @@ final class SummaryCommand implements Callable<Integer> {
     @Mixin
     ClipOptions clip;
 
-    @Option(names = "--weights", paramLabel = "FILE",
-            description = "A checkpoint (.pth), .npz state_dict or saved model (.sd) to describe.")
-    Path weights;
+    @ArgGroup(exclusive = false, multiplicity = "0..1")
+    WeightsOption weights;
 
     @Spec
     CommandSpec spec;
 
     @Override
     public Integer call() throws Exception {
-        Optional<WeightFiles.Weights> read = weights == null ? Optional.empty() : Optional.of(WeightFiles.read(weights));
+        Optional<WeightFiles.Weights> read = weights == null ? Optional.empty()
+                : Optional.of(WeightFiles.read(weights.file));
         ShuffleNetConfig config = network.config(read);
         PrintWriter out = spec.commandLine().getOut();
         read.ifPresent(w -> out.println("weights: " + w.source() + ": " + w.config().describe()

@@ -17,6 +17,7 @@ import org.shufflenet3d.train.LearningRateSchedule;
 import org.shufflenet3d.train.Optimizer;
 import org.shufflenet3d.train.SgdOptimizer;
 import org.shufflenet3d.train.Trainer;
+import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -25,7 +26,8 @@ import picocli.CommandLine.Spec;
 
 @Command(name = "train", mixinStandardHelpOptions = true,
         description = "Trains or fine-tunes a network with the reference's semantics, showing progress, writing a"
-                + " checkpoint every epoch, then evaluates it and saves the model.")
+                + " checkpoint every epoch, then evaluates it and saves the model. From --weights of another class"
+                + " count than the data's, the classifier is replaced (fine-tuning).")
 final class TrainCommand implements Callable<Integer> {
 
     @Mixin
@@ -37,14 +39,12 @@ final class TrainCommand implements Callable<Integer> {
     @Mixin
     DataOptions data;
 
-    @Option(names = "--weights", paramLabel = "FILE",
-            description = "Start from these weights (a checkpoint, .npz or .sd); with a class count other than the"
-                    + " data's, the classifier is replaced (fine-tuning).")
-    Path weights;
+    @ArgGroup(exclusive = false, multiplicity = "0..1")
+    WeightsOption weights;
 
     @Option(names = "--fine-tune", paramLabel = "complete|last_layer", defaultValue = "complete",
             description = "What trains: complete (everything, default) or last_layer (the classifier only).")
-    String fineTune;
+    FineTuning fineTune;
 
     @Option(names = "--epochs", defaultValue = "5", description = "Epochs (default 5).")
     int epochs;
@@ -53,7 +53,7 @@ final class TrainCommand implements Callable<Integer> {
     int batch;
 
     @Option(names = "--optimizer", paramLabel = "sgd|adam", defaultValue = "sgd", description = "Default sgd.")
-    String optimizer;
+    OptimizerKind optimizer;
 
     @Option(names = "--lr", defaultValue = "0.1", description = "Learning rate (default 0.1, the reference's).")
     double learningRate;
@@ -117,7 +117,7 @@ final class TrainCommand implements Callable<Integer> {
         ShuffleNet3dCommand.doing("building the network");
         ShuffleNet3d model = startingModel(shape, train.numClasses());
         Trainer trainer = new Trainer(model, optimizer(), schedule(), new Trainer.Settings(epochs, batch, dropout,
-                portion(), seed, checkpoints));
+                fineTune, seed, checkpoints));
         if (resume != null) {
             trainer.resumeFrom(resume);
         }
@@ -152,24 +152,20 @@ final class TrainCommand implements Callable<Integer> {
             return ShuffleNet3d.create(network.config(Optional.empty(), classes), shape,
                     seed);
         }
-        ShuffleNet3d model = network.load(weights, shape);
+        ShuffleNet3d model = network.load(weights.file, shape);
         return model.config().numClasses() == classes ? model : model.withNewClassifier(classes, seed);
     }
 
-    private FineTuning portion() {
-        return switch (fineTune.toLowerCase(Locale.ROOT)) {
-            case "complete" -> FineTuning.COMPLETE;
-            case "last_layer" -> FineTuning.LAST_LAYER;
-            default -> throw new IllegalArgumentException("unknown --fine-tune '" + fineTune
-                    + "': expected complete or last_layer");
-        };
+    /** The optimisers {@code --optimizer} names. */
+    enum OptimizerKind {
+        SGD,
+        ADAM
     }
 
     private Optimizer optimizer() {
-        return switch (optimizer.toLowerCase(Locale.ROOT)) {
-            case "sgd" -> new SgdOptimizer(momentum, dampening, weightDecay, nesterov);
-            case "adam" -> new AdamOptimizer(0.9, 0.999, 1e-8, weightDecay);
-            default -> throw new IllegalArgumentException("unknown --optimizer '" + optimizer + "': expected sgd or adam");
+        return switch (optimizer) {
+            case SGD -> new SgdOptimizer(momentum, dampening, weightDecay, nesterov);
+            case ADAM -> new AdamOptimizer(0.9, 0.999, 1e-8, weightDecay);
         };
     }
 

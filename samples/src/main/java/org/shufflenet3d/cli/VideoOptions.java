@@ -1,7 +1,5 @@
 package org.shufflenet3d.cli;
 
-import java.util.Arrays;
-import java.util.Locale;
 import org.shufflenet3d.ClipShape;
 import org.shufflenet3d.video.ClipNormalization;
 import org.shufflenet3d.video.TrainingCrop;
@@ -18,7 +16,7 @@ final class VideoOptions {
 
     @Option(names = "--train-crop", paramLabel = "corner|random|center|none", defaultValue = "corner",
             description = "Multi-scale training crop: corner (default), random or center; none: the validation crop.")
-    String trainCrop;
+    TrainingCrop trainCrop;
 
     @Option(names = "--no-flip", description = "Never flip training clips (for classes that tell left from right,"
             + " as Jester's and the demo's).")
@@ -26,7 +24,7 @@ final class VideoOptions {
 
     @Option(names = "--mean", paramLabel = "activitynet|kinetics|none", defaultValue = "activitynet",
             description = "Mean subtracted from the pixels (default activitynet).")
-    String mean;
+    ClipNormalization.Mean mean;
 
     @Option(names = "--std-norm", description = "Also divide by the reference's standard deviation.")
     boolean stdNorm;
@@ -51,20 +49,8 @@ final class VideoOptions {
     VideoClips.Preprocessing preprocessing() {
         VideoReader reader = decodeShortSide == 0 ? VideoReader.asStored()
                 : VideoReader.scalingShortSideTo(decodeShortSide);
-        ClipNormalization normalization = ClipNormalization.of(
-                choice("--mean", mean, ClipNormalization.Mean.class), stdNorm, normValue,
+        ClipNormalization normalization = ClipNormalization.of(mean, stdNorm, normValue,
                 bgr ? ClipNormalization.ChannelOrder.BGR : ClipNormalization.ChannelOrder.RGB);
-        return new VideoClips.Preprocessing(reader, downsample, choice("--train-crop", trainCrop, TrainingCrop.class),
-                !noFlip, normalization);
-    }
-
-    private static <E extends Enum<E>> E choice(String option, String value, Class<E> kind) {
-        try {
-            return Enum.valueOf(kind, value.toUpperCase(Locale.ROOT));
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("unknown " + option + " '" + value + "': expected one of "
-                    + Arrays.stream(kind.getEnumConstants()).map(c -> c.name().toLowerCase(Locale.ROOT))
-                            .toList());
-        }
+        return new VideoClips.Preprocessing(reader, downsample, trainCrop, !noFlip, normalization);
     }
 }

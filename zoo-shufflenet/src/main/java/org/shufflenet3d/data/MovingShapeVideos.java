@@ -15,17 +15,14 @@ import org.shufflenet3d.video.VideoWriter;
 /**
  * Writes a small labelled dataset of real video files in the class-folder layout: in each video a square of random
  * colour, brighter in every channel than anything behind it, crosses a smooth, dark random background to the
- * right, left, down or up (the classes, {@link #CLASS_NAMES}), over half to nine tenths of the way across. Nothing but the motion tells the classes apart, and a horizontal flip
- * turns "right" into "left": train on it without flipping, as the reference does for Jester. The same seed writes
- * the same frames.
+ * right, left, down or up (the classes, {@link #CLASS_NAMES}), over half to nine tenths of the way across. Nothing
+ * but the motion tells the classes apart, and a horizontal flip turns "right" into "left": train on it without
+ * flipping, as the reference does for Jester. The same seed writes the same frames.
  */
 public final class MovingShapeVideos {
 
     /** The class names, by label. */
-    public static final List<String> CLASS_NAMES = List.of("right", "left", "down", "up");
-
-    private static final int[] COLUMN_STEP = {1, -1, 0, 0};
-    private static final int[] ROW_STEP = {0, 0, 1, -1};
+    public static final List<String> CLASS_NAMES = MovingSquare.DIRECTIONS;
 
     /**
      * What to write: {@code videosPerClass} videos per class of {@code frames} frames of {@code width} x
@@ -88,8 +85,8 @@ public final class MovingShapeVideos {
         int[] background = randomColour(random, 20, 100);
         int[] tilt = {random.nextInt(-40, 41), random.nextInt(-40, 41)};
         int[] moving = randomColour(random, 190, 256);
-        int horizontal = COLUMN_STEP[label];
-        int vertical = ROW_STEP[label];
+        int horizontal = MovingSquare.COLUMN_STEP[label];
+        int vertical = MovingSquare.ROW_STEP[label];
         int travelRoom = horizontal != 0 ? width - side : height - side;
         double travel = travelRoom * (0.5 + 0.4 * random.nextDouble());
         double startAlong = (travelRoom - travel) * random.nextDouble();
@@ -108,22 +105,17 @@ public final class MovingShapeVideos {
             int along = (int) Math.round(startAlong + travel * t / Math.max(1, frames - 1));
             int position = (horizontal + vertical) > 0 ? along : travelRoom - along;
             byte[] pixels = base.clone();
-            fill(pixels, width, horizontal != 0 ? position : across, horizontal != 0 ? across : position, side, moving);
+            MovingSquare.paint(horizontal != 0 ? across : position, horizontal != 0 ? position : across, side,
+                    (y, x) -> {
+                        for (int c = 0; c < 3; c++) {
+                            pixels[3 * (y * width + x) + c] = (byte) moving[c];
+                        }
+                    });
             return new RgbFrame(width, height, pixels);
         };
     }
 
     private static int[] randomColour(SplittableRandom random, int from, int to) {
         return new int[] {random.nextInt(from, to), random.nextInt(from, to), random.nextInt(from, to)};
-    }
-
-    private static void fill(byte[] pixels, int width, int left, int top, int side, int[] colour) {
-        for (int y = top; y < top + side; y++) {
-            for (int x = left; x < left + side; x++) {
-                for (int c = 0; c < 3; c++) {
-                    pixels[3 * (y * width + x) + c] = (byte) colour[c];
-                }
-            }
-        }
     }
 }

@@ -8,6 +8,7 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.shufflenet3d.ClipShape;
 import org.shufflenet3d.InvalidClipException;
 import org.shufflenet3d.InvalidConfigurationException;
+import org.shufflenet3d.video.ClipNormalization;
 
 /**
  * A generated dataset in which motion is the only cue: a bright square moves right, left, down or up (classes 0
@@ -46,9 +47,9 @@ import org.shufflenet3d.InvalidConfigurationException;
 public class SyntheticMotion implements LabeledClips {
 
     /** The class names, by label. */
-    public static final List<String> CLASS_NAMES = List.of("right", "left", "down", "up");
+    public static final List<String> CLASS_NAMES = MovingSquare.DIRECTIONS;
     /** The per-channel mean subtracted from the 0–255 pixels (ActivityNet's, R, G, B), as in the reference. */
-    public static final List<Double> MEAN = List.of(114.7748, 107.7354, 99.4750);
+    public static final List<Double> MEAN = ClipNormalization.Mean.ACTIVITYNET.perChannel();
     /** The smallest frame height and width. */
     public static final int MIN_SIZE = 12;
     /** The fewest frames a clip may have. */
@@ -62,9 +63,6 @@ public class SyntheticMotion implements LabeledClips {
     private static final double MIN_SPEED = 1.0;
     private static final double MAX_SPEED = 2.0;
     private static final double SLOWEST_SPEED = 0.5;
-    /** Per-class unit steps along (row, column). */
-    private static final int[] ROW_STEP = {0, 0, 1, -1};
-    private static final int[] COLUMN_STEP = {1, -1, 0, 0};
 
     private final int clips;
     private final ClipShape shape;
@@ -202,12 +200,12 @@ public class SyntheticMotion implements LabeledClips {
         SplittableRandom random = new SplittableRandom(mix(seed, 2L * index + 1));
         int rowRoom = height - side;
         int columnRoom = width - side;
-        boolean vertical = ROW_STEP[label] != 0;
+        boolean vertical = MovingSquare.ROW_STEP[label] != 0;
         int axisRoom = vertical ? rowRoom : columnRoom;
         double speed = Math.min(drawnSpeed, (double) axisRoom / (frames - 1));
         int travel = (int) Math.round(speed * (frames - 1));
-        int startRow = start(random, rowRoom, ROW_STEP[label], travel);
-        int startColumn = start(random, columnRoom, COLUMN_STEP[label], travel);
+        int startRow = start(random, rowRoom, MovingSquare.ROW_STEP[label], travel);
+        int startColumn = start(random, columnRoom, MovingSquare.COLUMN_STEP[label], travel);
 
         int frameSize = height * width;
         int channelSize = frames * frameSize;
@@ -219,16 +217,12 @@ public class SyntheticMotion implements LabeledClips {
         }
         for (int t = 0; t < frames; t++) {
             int offset = (int) Math.round(speed * t);
-            int top = startRow + ROW_STEP[label] * offset;
-            int left = startColumn + COLUMN_STEP[label] * offset;
+            int top = startRow + MovingSquare.ROW_STEP[label] * offset;
+            int left = startColumn + MovingSquare.COLUMN_STEP[label] * offset;
             for (int c = 0; c < ClipShape.CHANNELS; c++) {
                 float value = colour[c] - mean[c];
-                for (int y = top; y < top + side; y++) {
-                    int base = c * channelSize + t * frameSize + y * width;
-                    for (int x = left; x < left + side; x++) {
-                        data[base + x] = value;
-                    }
-                }
+                int base = c * channelSize + t * frameSize;
+                MovingSquare.paint(top, left, side, (y, x) -> data[base + y * width + x] = value);
             }
         }
         return Nd4j.create(data, new long[] {ClipShape.CHANNELS, frames, height, width}, 'c');

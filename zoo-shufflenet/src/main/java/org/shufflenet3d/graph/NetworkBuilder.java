@@ -21,7 +21,6 @@ import org.nd4j.linalg.api.rng.Random;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.INDArrayIndex;
 import org.nd4j.linalg.indexing.NDArrayIndex;
-import org.shufflenet3d.ModelSummary;
 
 /**
  * Declares the reference's layers in a SameDiff graph, one method per kind of layer. Parameters are graph variables
@@ -42,7 +41,7 @@ public final class NetworkBuilder {
     private final SameDiff sd;
     private final ParameterSource source;
     private final Random random;
-    private final List<ModelSummary.Layer> layers = new ArrayList<>();
+    private final List<LayerSummary> layers = new ArrayList<>();
     private final Map<String, ParameterKind> parameters = new LinkedHashMap<>();
     private final Map<String, long[]> shapes = new LinkedHashMap<>();
     private final Mode mode;
@@ -138,7 +137,7 @@ public final class NetworkBuilder {
         return sd;
     }
 
-    public List<ModelSummary.Layer> layers() {
+    public List<LayerSummary> layers() {
         return layers;
     }
 
@@ -527,7 +526,7 @@ public final class NetworkBuilder {
     }
 
     private Tensor record(String module, String type, Tensor y, long params, long flopsPerOutput) {
-        layers.add(new ModelSummary.Layer(module, type, y.shape(), params, flopsPerOutput * y.elements()));
+        layers.add(new LayerSummary(module, type, y.shape(), params, flopsPerOutput * y.elements()));
         return y;
     }
 }

@@ -1,41 +1,22 @@
 package org.shufflenet3d.graph;
 
-import java.util.Map;
-import java.util.TreeMap;
-import org.shufflenet3d.InvalidConfigurationException;
-import org.shufflenet3d.ShuffleNetConfig;
-
-/** ShuffleNet V2 3D as the reference declares it: stem, sixteen inverted residual units, conv_last, classifier. */
+/**
+ * ShuffleNet V2 3D as the reference declares it: stem, sixteen inverted residual units, conv_last (the classifier is
+ * the shared head). The widths come from the configuration's table.
+ */
 public final class ShuffleNetV2Network {
 
-    /** Stem, three stage widths and conv_last width per width multiplier. */
-    private static final Map<Double, int[]> STAGE_CHANNELS = new TreeMap<>(Map.of(
-            0.25, new int[] {24, 32, 64, 128, 1024},
-            0.5, new int[] {24, 48, 96, 192, 1024},
-            1.0, new int[] {24, 116, 232, 464, 1024},
-            1.5, new int[] {24, 176, 352, 704, 1024},
-            2.0, new int[] {24, 224, 488, 976, 2048}));
     private static final int[] UNITS_PER_STAGE = {4, 8, 4};
 
     private ShuffleNetV2Network() {
     }
 
-    public static void validate(double width) {
-        if (!STAGE_CHANNELS.containsKey(width)) {
-            throw new InvalidConfigurationException("ShuffleNet V2 has no width " + width
-                    + ": use one of " + STAGE_CHANNELS.keySet());
-        }
-    }
-
-    /** The width whose second stage has this many channels, if it is one of the reference's. */
-    public static java.util.Optional<Double> widthForStageChannels(long channels) {
-        return STAGE_CHANNELS.entrySet().stream().filter(e -> e.getValue()[1] == channels).map(Map.Entry::getKey)
-                .findFirst();
-    }
-
-    /** Everything before the classifier up to its global average pool: the last feature map [N, C, D', H', W']. */
-    static Tensor declareFeatureMap(NetworkBuilder nb, ShuffleNetConfig config, Tensor clip) {
-        int[] channels = STAGE_CHANNELS.get(config.widthMultiplier());
+    /**
+     * Everything before the classifier up to its global average pool: the last feature map [N, C, D', H', W'].
+     *
+     * @param channels the stem's, the three stages' and conv_last's widths
+     */
+    public static Tensor declareFeatureMap(NetworkBuilder nb, int[] channels, Tensor clip) {
         Tensor x = nb.conv3d("conv1.0", clip, channels[0], 3, new int[] {1, 2, 2}, 1);
         x = nb.relu("conv1.2", nb.batchNorm("conv1.1", x));
         x = nb.maxPool3d("maxpool", x);

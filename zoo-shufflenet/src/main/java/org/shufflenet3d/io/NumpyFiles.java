@@ -8,7 +8,6 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -56,7 +55,7 @@ public final class NumpyFiles {
     }
 
     public static INDArray readNpy(Path file) throws IOException {
-        try (InputStream in = Files.newInputStream(requireFile(file))) {
+        try (InputStream in = Files.newInputStream(InputFiles.require(file))) {
             return readNpy(in, file.toString(), MAX_ELEMENTS, Files.size(file));
         }
     }
@@ -396,14 +395,6 @@ public final class NumpyFiles {
                 throw new MalformedFileException(source + ": unsupported element type " + kind + size
                         + "; expected float16/32/64 or integers");
         }
-    }
-
-    /** The file, or a NoSuchFileException naming it when it is not a regular file. */
-    public static Path requireFile(Path file) throws IOException {
-        if (!Files.isRegularFile(file)) {
-            throw new NoSuchFileException(file.toString(), null, "no such file");
-        }
-        return file;
     }
 
     private static float unsignedLongToFloat(long value) {

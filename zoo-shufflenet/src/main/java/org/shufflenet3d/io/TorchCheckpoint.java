@@ -6,7 +6,6 @@ import java.io.InputStream;
 import java.math.BigInteger;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -52,32 +51,52 @@ public record TorchCheckpoint(Map<String, INDArray> stateDict, Optional<String> 
         stateDict = Collections.unmodifiableMap(new LinkedHashMap<>(stateDict));
     }
 
+    /** A checkpoint of either format, told apart by its first bytes. */
     public static TorchCheckpoint read(Path file) throws IOException {
-        NumpyFiles.requireFile(file);
-        String source = file.toString();
+        InputFiles.require(file);
         byte[] head = new byte[4];
         try (InputStream in = Files.newInputStream(file)) {
             if (in.readNBytes(head, 0, 4) < 2) {
-                throw new MalformedFileException(source + ": empty or truncated file; expected " + EXPECTED);
+                throw new MalformedFileException(file + ": empty or truncated file; expected " + EXPECTED);
             }
         }
+        if (head[0] == 'P' && head[1] == 'K') {
+            return readZip(file);
+        }
+        if ((head[0] & 0xff) == 0x80) {
+            return readLegacy(file);
+        }
+        throw new MalformedFileException(file + ": not " + EXPECTED + " (neither a zip archive nor a pickle)");
+    }
+
+    /** A checkpoint in the zip format PyTorch writes since 1.6. */
+    public static TorchCheckpoint readZip(Path file) throws IOException {
+        String source = file.toString();
+        return withinNesting(source, () -> readZip(file, source));
+    }
+
+    /** A checkpoint in the legacy format of PyTorch before 1.6 (a sequence of pickles), read whole. */
+    public static TorchCheckpoint readLegacy(Path file) throws IOException {
+        String source = file.toString();
+        long size = Files.size(InputFiles.require(file));
+        if (size > MAX_LEGACY_BYTES) {
+            throw new MalformedFileException(source + ": a legacy checkpoint of " + size + " bytes; expected"
+                    + " at most " + MAX_LEGACY_BYTES);
+        }
+        return withinNesting(source, () -> readLegacy(ByteBuffer.wrap(Files.readAllBytes(file)), source));
+    }
+
+    private interface Reader {
+        TorchCheckpoint read() throws IOException;
+    }
+
+    private static TorchCheckpoint withinNesting(String source, Reader reader) throws IOException {
         try {
-            if (head[0] == 'P' && head[1] == 'K') {
-                return readZip(file, source);
-            }
-            if ((head[0] & 0xff) == 0x80) {
-                long size = Files.size(file);
-                if (size > MAX_LEGACY_BYTES) {
-                    throw new MalformedFileException(source + ": a legacy checkpoint of " + size + " bytes; expected"
-                            + " at most " + MAX_LEGACY_BYTES);
-                }
-                return readLegacy(ByteBuffer.wrap(Files.readAllBytes(file)), source);
-            }
+            return reader.read();
         } catch (StackOverflowError e) {
             // a pickle can nest containers, or make one contain itself, beyond what hashing or printing them can take
             throw new MalformedFileException(source + ": containers nested too deeply; expected " + EXPECTED);
         }
-        throw new MalformedFileException(source + ": not " + EXPECTED + " (neither a zip archive nor a pickle)");
     }
 
     private static TorchCheckpoint readLegacy(ByteBuffer bytes, String source) throws IOException {

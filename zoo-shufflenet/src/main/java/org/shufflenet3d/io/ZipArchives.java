@@ -19,7 +19,7 @@ public final class ZipArchives {
      * @throws MalformedFileException when it is not a zip archive, is damaged, or names its entries otherwise
      */
     public static ZipFile open(Path file, String expected) throws IOException {
-        NumpyFiles.requireFile(file);
+        InputFiles.require(file);
         try {
             return new ZipFile(file.toFile(), StandardCharsets.UTF_8);
         } catch (ZipException | IllegalArgumentException e) {

@@ -72,6 +72,7 @@ public final class Trainer {
         default void onBatch(int clipsDone, int clips) {
         }
 
+        /** An epoch's report: where to show each epoch (the log has it at DEBUG only, so it is not shown twice). */
         default void onEpoch(EpochReport report) {
         }
     }
@@ -229,7 +230,7 @@ public final class Trainer {
             state.write(checkpoint);
             lastCheckpoint = checkpoint;
         }
-        LOG.info(String.format(Locale.ROOT, "epoch %d/%d: loss %.4f, accuracy %.3f, lr %g%s", epoch,
+        LOG.debug(String.format(Locale.ROOT, "epoch %d/%d: loss %.4f, accuracy %.3f, lr %g%s", epoch,
                 settings.epochs(), trainLoss, (double) correct / seen, learningRate, evaluation == null ? ""
                         : String.format(Locale.ROOT, ", validation loss %.4f, top-1 %.3f", evaluation.loss(),
                                 evaluation.top1())));

@@ -12,11 +12,11 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.controlflow.compat.StopGradient;
 import org.nd4j.linalg.factory.Nd4j;
 import org.shufflenet3d.ClipShape;
+import org.shufflenet3d.Networks;
 import org.shufflenet3d.ShuffleNet3d;
-import org.shufflenet3d.graph.GraphExecutor;
 import org.shufflenet3d.graph.Gradients;
+import org.shufflenet3d.graph.GraphExecutor;
 import org.shufflenet3d.graph.NetworkBuilder;
-import org.shufflenet3d.graph.Networks;
 import org.shufflenet3d.graph.Tensor;
 
 /**

@@ -11,7 +11,6 @@ import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.HexFormat;
-import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -38,11 +37,11 @@ import org.nd4j.linalg.lossfunctions.LossFunctions;
 import org.shufflenet3d.Architecture;
 import org.shufflenet3d.ClipShape;
 import org.shufflenet3d.InvalidConfigurationException;
+import org.shufflenet3d.Networks;
 import org.shufflenet3d.ShuffleNet3d;
 import org.shufflenet3d.ShuffleNetConfig;
 import org.shufflenet3d.WeightFiles;
 import org.shufflenet3d.WeightMismatchException;
-import org.shufflenet3d.graph.Networks;
 import org.shufflenet3d.io.AtomicFiles;
 import org.shufflenet3d.io.MalformedFileException;
 import org.slf4j.Logger;
@@ -222,21 +221,18 @@ public abstract class ShuffleNet3dZooModel extends ZooModel<ShuffleNet3dZooModel
             throw new InvalidConfigurationException(checkpoint + " is a " + checkpoint.architecture().referenceName()
                     + " checkpoint; " + modelName() + " is " + config().architecture().referenceName());
         }
-        ShuffleNet3d model = ShuffleNet3d.create(checkpoint.config(), clip(), seed);
-        model.loadWeights(pretrainedFile(checkpoint));
-        return model;
+        return ShuffleNet3d.fromWeights(WeightFiles.read(pretrainedFile(checkpoint)), checkpoint.config(), clip());
     }
 
     /** Any local checkpoint or weights file of this architecture; its configuration is read from it. */
     public ShuffleNet3d initPretrainedModel(Path file) throws IOException {
-        ShuffleNetConfig found = WeightFiles.read(file).config();
+        WeightFiles.Weights weights = WeightFiles.read(file);
+        ShuffleNetConfig found = weights.config();
         if (found.architecture() != config().architecture()) {
             throw new WeightMismatchException(file + " holds " + found.describe() + "; " + modelName() + " is "
                     + config().architecture().referenceName());
         }
-        ShuffleNet3d model = ShuffleNet3d.create(found, clip(), seed);
-        model.loadWeights(file);
-        return model;
+        return ShuffleNet3d.fromWeights(weights, found, clip());
     }
 
     /**

@@ -24,11 +24,11 @@ import org.nd4j.shade.jackson.annotation.JsonIgnore;
 import org.nd4j.shade.jackson.annotation.JsonProperty;
 import org.shufflenet3d.Architecture;
 import org.shufflenet3d.ClipShape;
-import org.shufflenet3d.InvalidConfigurationException;
 import org.shufflenet3d.InvalidClipException;
+import org.shufflenet3d.InvalidConfigurationException;
+import org.shufflenet3d.Networks;
 import org.shufflenet3d.ShuffleNetConfig;
 import org.shufflenet3d.graph.NetworkBuilder;
-import org.shufflenet3d.graph.Networks;
 import org.shufflenet3d.graph.Tensor;
 
 /**

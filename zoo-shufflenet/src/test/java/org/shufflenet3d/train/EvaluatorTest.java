@@ -22,12 +22,12 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.shufflenet3d.ClipShape;
 import org.shufflenet3d.InvalidClipException;
 import org.shufflenet3d.InvalidConfigurationException;
+import org.shufflenet3d.Networks;
 import org.shufflenet3d.ReferenceOps;
 import org.shufflenet3d.ShuffleNet3d;
 import org.shufflenet3d.ShuffleNetConfig;
 import org.shufflenet3d.data.LabeledClips;
 import org.shufflenet3d.data.SyntheticMotion;
-import org.shufflenet3d.graph.Networks;
 
 /** Evaluator's numbers against the same numbers computed here, clip by clip, from the model's logits. */
 class EvaluationTest {

@@ -4,7 +4,10 @@ import java.awt.image.Raster;
 import java.awt.image.RenderedImage;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
+import java.util.UUID;
 
 /**
  * What a notebook run under {@link NotebookTest} displayed: its {@code display(Object)} calls land here, as IJava's
@@ -13,21 +16,30 @@ import java.util.List;
 public final class NotebookDisplays {
 
     private static final List<Object> DISPLAYED = new ArrayList<>();
+    private static final Set<String> IDS = new HashSet<>();
 
     private NotebookDisplays() {
     }
 
-    /** Records {@code value} and returns an id for it, as IJava's {@code display} returns a display id. */
+    /** Records {@code value} and returns a new display id for it, a random UUID as IJava's and JJava's. */
     public static synchronized String record(Object value) {
         if (value instanceof RenderedImage image) {
             checkHasContent(image);
         }
         DISPLAYED.add(value);
-        return "display-" + DISPLAYED.size();
+        String id = UUID.randomUUID().toString();
+        IDS.add(id);
+        return id;
     }
 
     static synchronized void clear() {
         DISPLAYED.clear();
+        IDS.clear();
+    }
+
+    /** Whether {@code value} is an id that {@link #record} returned. */
+    static synchronized boolean isDisplayId(String value) {
+        return IDS.contains(value);
     }
 
     static synchronized List<RenderedImage> images() {

@@ -14,6 +14,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import jdk.jshell.DeclarationSnippet;
@@ -34,8 +35,10 @@ import org.nd4j.shade.jackson.databind.ObjectMapper;
  * IJava kernel evaluates cells with, in this JVM and with the test classpath. A snippet that does not compile,
  * throws, or refers to something undefined fails the test. Magic lines are checked and then left out, because the
  * test classpath already holds what they load: {@code %maven} coordinates must be on it at that version, and
- * {@code %jars}/{@code %classpath} paths must exist or be ones docs/notebooks.md says how to fill. IJava's
- * {@code display(Object)} is provided by {@link #PRELUDE} and recorded, so each notebook's images can be counted.
+ * {@code %classpath} paths must exist or be ones docs/notebooks.md says how to fill ({@code %jars}, which JJava
+ * deprecates, is refused). IJava's {@code display(Object)} is provided by {@link #PRELUDE} and recorded, so each
+ * notebook's images can be counted; like the kernels' it returns a display id, and a cell whose last snippet's
+ * value is one fails, as the kernels would print it after the image.
  */
 class NotebookTest {
 
@@ -47,6 +50,10 @@ class NotebookTest {
 
     /** Each notebook writes its files under this variable's directory; the test deletes it afterwards. */
     private static final String OUTPUT_DIRECTORY = "outputDirectory";
+
+    /** The kinds of snippet whose value IJava shows when a cell ends with one. */
+    private static final Set<Snippet.SubKind> SHOWN = Set.of(Snippet.SubKind.VAR_VALUE_SUBKIND,
+            Snippet.SubKind.OTHER_EXPRESSION_SUBKIND, Snippet.SubKind.TEMP_VAR_EXPRESSION_SUBKIND);
 
     /** IJava's {@code display(Object)}, recording instead of sending to the notebook. */
     private static final String PRELUDE =
@@ -154,7 +161,8 @@ class NotebookTest {
         switch (words[0]) {
             case "maven", "addMavenDependency", "addMavenDependencies" ->
                     arguments.forEach(coordinates -> checkOnClasspath(coordinates, where));
-            case "jars", "classpath" -> arguments.forEach(path -> checkJarPath(path, where));
+            case "classpath" -> arguments.forEach(path -> checkClasspathEntry(path, where));
+            case "jars" -> fail(where + ": %jars is deprecated in JJava; use %classpath, which IJava takes too");
             default -> fail(where + ": magic %" + words[0] + " is not one this test knows how to stand in for");
         }
     }
@@ -177,19 +185,19 @@ class NotebookTest {
     }
 
     /**
-     * A {@code %jars} path, relative to the notebook as Jupyter runs it, must stay in the repository and either
+     * A {@code %classpath} path, relative to the notebook as Jupyter runs it, must stay in the repository and either
      * exist or lie in a folder docs/notebooks.md names (build output, absent until its command runs).
      */
-    private static void checkJarPath(String glob, String where) {
+    private static void checkClasspathEntry(String glob, String where) {
         Path path = NOTEBOOKS.resolve(glob).normalize();
-        assertTrue(path.startsWith(REPOSITORY), where + ": %jars " + glob + " points outside the repository");
+        assertTrue(path.startsWith(REPOSITORY), where + ": %classpath " + glob + " points outside the repository");
         if (Files.exists(path)) {
             return;
         }
         Path named = path.getFileName().toString().contains("*") ? path.getParent() : path;
         String relative = REPOSITORY.relativize(named).toString().replace(File.separatorChar, '/');
         String guide = readGuide();
-        assertTrue(guide.contains(relative), where + ": %jars " + glob + " is neither there nor explained: the"
+        assertTrue(guide.contains(relative), where + ": %classpath " + glob + " is neither there nor explained: the"
                 + " docs/notebooks.md does not mention " + relative);
     }
 
@@ -201,14 +209,18 @@ class NotebookTest {
         }
     }
 
-    /** Evaluates a cell snippet by snippet, as IJava splits it, stopping at the first failure. */
+    /**
+     * Evaluates a cell snippet by snippet, as IJava splits it, stopping at the first failure. The kernels show the
+     * value of the cell's last snippet when it is an expression: that value must not be a display id.
+     */
     private static void run(JShell shell, String where, String code) {
         SourceCodeAnalysis analysis = shell.sourceCodeAnalysis();
         String remaining = code;
+        SnippetEvent last = null;
         while (true) {
             SourceCodeAnalysis.CompletionInfo info = analysis.analyzeCompletion(remaining);
             if (info.completeness() == SourceCodeAnalysis.Completeness.EMPTY) {
-                return;
+                break;
             }
             if (!info.completeness().isComplete()) {
                 fail(where + ": the cell ends inside an unfinished snippet:\n" + remaining);
@@ -216,9 +228,16 @@ class NotebookTest {
             for (SnippetEvent event : shell.eval(info.source())) {
                 if (event.causeSnippet() == null) {
                     check(shell, where, event);
+                    last = event;
                 }
             }
             remaining = info.remaining();
+        }
+        if (last != null && SHOWN.contains(last.snippet().subKind()) && last.value() != null
+                && NotebookDisplays.isDisplayId(unquote(last.value()))) {
+            String source = last.snippet().source().strip();
+            fail(where + ": ends with " + source.substring(source.lastIndexOf('\n') + 1) + ", whose value, a display"
+                    + " id, the kernel would print after the image: make it a statement ({ display(...); })");
         }
     }
 

@@ -1,7 +1,9 @@
-package org.shufflenet3d.graph;
+package org.shufflenet3d;
 
-import org.shufflenet3d.Architecture;
-import org.shufflenet3d.ShuffleNetConfig;
+import org.shufflenet3d.graph.NetworkBuilder;
+import org.shufflenet3d.graph.ShuffleNetV1Network;
+import org.shufflenet3d.graph.ShuffleNetV2Network;
+import org.shufflenet3d.graph.Tensor;
 
 /** The two networks as one: feature extractor by architecture, then the reference's shared classifier head. */
 public final class Networks {
@@ -32,8 +34,8 @@ public final class Networks {
     /** The last feature map before pooling [N, C, D', H', W'] (V1: the last stage's output; V2: conv_last's). */
     public static Tensor declareFeatureMap(NetworkBuilder nb, ShuffleNetConfig config, Tensor clip) {
         return config.architecture() == Architecture.SHUFFLENET
-                ? ShuffleNetV1Network.declareFeatureMap(nb, config, clip)
-                : ShuffleNetV2Network.declareFeatureMap(nb, config, clip);
+                ? ShuffleNetV1Network.declareFeatureMap(nb, config.groups(), config.stageChannels(), clip)
+                : ShuffleNetV2Network.declareFeatureMap(nb, config.stageChannels(), clip);
     }
 
     /** Dropout (the identity in inference form), then Linear(features, classes). */
