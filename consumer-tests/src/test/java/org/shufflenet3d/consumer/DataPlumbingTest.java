@@ -21,7 +21,9 @@ import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
 import org.shufflenet3d.zoo.ShuffleNetV2;
 
-/** Ways of feeding 5D clips through DL4J's plumbing: the ones the README recommends work, the others fail as it says. */
+/**
+ * Ways of feeding 5D clips through DL4J's plumbing: the ones docs/dl4j.md recommends work, the others fail as it says.
+ */
 class DataPlumbingTest {
 
     private static final int[] INPUT = {3, 4, 16, 16};
@@ -55,7 +57,7 @@ class DataPlumbingTest {
         }
     }
 
-    /** DL4J's own behaviour, which the README states: it merges examples only up to rank 4. */
+    /** DL4J's own behaviour, which docs/dl4j.md states: it merges examples only up to rank 4. */
     @Test
     void listDataSetIteratorRefusesClipsAsTheReadmeSays() {
         INDArray features = Nd4j.rand(DataType.FLOAT, 2, 3, 4, 16, 16);

@@ -72,7 +72,7 @@ class ReadmeSnippetsTest {
         int at = 0;
         for (String line : wanted) {
             int found = in.subList(at, in.size()).indexOf(line);
-            assertTrue(found >= 0, "README line not found in " + where + " (in this order): " + line);
+            assertTrue(found >= 0, "snippet line not found in " + where + " (in this order): " + line);
             at += found + 1;
         }
     }

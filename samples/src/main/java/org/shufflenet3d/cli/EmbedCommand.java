@@ -3,13 +3,11 @@ package org.shufflenet3d.cli;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Objects;
+import java.util.Map;
 import java.util.concurrent.Callable;
-import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.factory.Nd4j;
+import java.util.function.Function;
 import org.shufflenet3d.ShuffleNet3d;
 import org.shufflenet3d.cli.VideoInputs.Outcome;
 import org.shufflenet3d.io.AtomicFiles;
@@ -32,7 +30,7 @@ final class EmbedCommand implements Callable<Integer> {
     private static final List<String> FORMATS = List.of("npy", "csv", "json");
 
     @Parameters(index = "0", paramLabel = "VIDEO|FOLDER",
-            description = "A video file (mp4, avi, webm, mkv), a frame folder, or a folder searched for videos"
+            description = "A video file (mp4, avi, webm, mkv, mov, m4v), a frame folder, or a folder searched for videos"
                     + " (depth first, by name: the order of the rows).")
     Path input;
 
@@ -67,31 +65,58 @@ final class EmbedCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         String format = VideoInputs.format(output, FORMATS);
+        if (batch < 1) {
+            throw new IllegalArgumentException("--batch must be at least 1, got " + batch);
+        }
         AtomicFiles.requireWritable(output);
+        List<Path> videos = VideoInputs.of(input);
         if (format.equals("npy")) {
             AtomicFiles.requireWritable(idsFile());
+            for (Path video : videos) {
+                if (video.toString().contains("\n") || video.toString().contains("\r")) {
+                    throw new IllegalArgumentException(video + ": a path with a line break cannot be one line of "
+                            + idsFile() + "; expected --output FILE.csv or FILE.json for it");
+                }
+            }
         }
-        List<Path> videos = VideoInputs.of(input);
         ShuffleNet3dCommand.doing("loading the model from " + weights.file);
         ShuffleNet3d model = network.load(weights.file, clip.clip());
         VideoEmbedder embedder = new VideoEmbedder(model, video.clips(clip.clip()), batch, l2);
-        PrintWriter out = spec.commandLine().getOut();
-        List<Outcome<Embedding>> outcomes = new ArrayList<>();
-        int failed;
-        try {
-            failed = VideoInputs.forEach(videos,
-                    path -> "embedding " + path + " in batches of " + batch + " clips of 3x" + clip.clip(),
-                    embedder::embed, embedding -> { }, outcomes, spec.commandLine().getErr());
-        } finally {
-            if (!outcomes.isEmpty()) {
-                write(outcomes, format, embedder.dimension());
-            }
+        int dimension = embedder.dimension();
+        Function<Path, String> activity = path -> "embedding " + path + " in batches of " + batch + " clips of 3x"
+                + clip.clip();
+        PrintWriter err = spec.commandLine().getErr();
+        int[] failed = new int[1];
+        switch (format) {
+            case "npy" -> AtomicFiles.writeFile(output, npy -> ResultFiles.writeText(idsFile(), ids -> {
+                try (NumpyFiles.RowWriter rows = new NumpyFiles.RowWriter(npy, dimension)) {
+                    failed[0] = VideoInputs.forEach(videos, activity, embedder::embed, outcome -> {
+                        if (outcome.result() != null) {
+                            rows.append(outcome.result().vector());
+                            ids.write(outcome.video() + "\n");
+                        }
+                    }, err);
+                }
+            }));
+            case "csv" -> ResultFiles.writeText(output, writer -> {
+                StringBuilder header = new StringBuilder("video,clips");
+                for (int f = 0; f < dimension; f++) {
+                    header.append(",f").append(f);
+                }
+                writer.write(header.append(",error\n").toString());
+                failed[0] = VideoInputs.forEach(videos, activity, embedder::embed,
+                        outcome -> writer.write(csvRow(outcome, dimension)), err);
+            });
+            default -> ResultFiles.writeJson(output, (Embedding embedding, Map<String, Object> row) -> {
+                row.put("clips", embedding.clips());
+                row.put("embedding", embedding.vector());
+            }, json -> failed[0] = VideoInputs.forEach(videos, activity, embedder::embed, json::write, err));
         }
-        long embedded = outcomes.stream().filter(outcome -> outcome.result() != null).count();
-        out.printf(Locale.ROOT, "wrote %d embeddings of %d values to %s%s%n", embedded, embedder.dimension(), output,
-                format.equals("npy") ? " and " + idsFile() : "");
+        PrintWriter out = spec.commandLine().getOut();
+        out.printf(Locale.ROOT, "wrote the embeddings (%d values each) of %d of %d videos to %s%s%n", dimension,
+                videos.size() - failed[0], videos.size(), output, format.equals("npy") ? " and " + idsFile() : "");
         out.flush();
-        return failed > 0 ? 1 : 0;
+        return failed[0] > 0 ? 1 : 0;
     }
 
     /** The paths of the .npy output's rows: FILE.npy's FILE.ids.txt. */
@@ -100,43 +125,18 @@ final class EmbedCommand implements Callable<Integer> {
         return output.resolveSibling(name.substring(0, name.length() - ".npy".length()) + ".ids.txt");
     }
 
-    private void write(List<Outcome<Embedding>> outcomes, String format, int dimension) throws IOException {
-        List<Embedding> embeddings = outcomes.stream().map(Outcome::result).filter(Objects::nonNull).toList();
-        switch (format) {
-            case "npy" -> {
-                float[][] rows = embeddings.stream().map(Embedding::vector).toArray(float[][]::new);
-                ResultFiles.writeText(idsFile(), writer -> {
-                    for (Embedding embedding : embeddings) {
-                        writer.write(embedding.video() + "\n");
-                    }
-                });
-                NumpyFiles.writeNpy(output,
-                        rows.length == 0 ? Nd4j.create(DataType.FLOAT, 0, dimension) : Nd4j.create(rows));
+    /** A video's CSV row: path, clips, the embedding's values and an empty error, or the path and its error. */
+    private static String csvRow(Outcome<Embedding> outcome, int dimension) {
+        StringBuilder row = new StringBuilder(VideoInputs.csv(outcome.video().toString()));
+        if (outcome.result() == null) {
+            row.append(",".repeat(dimension + 2)).append(VideoInputs.csv(outcome.error()));
+        } else {
+            row.append(',').append(outcome.result().clips());
+            for (float value : outcome.result().vector()) {
+                row.append(',').append(value);
             }
-            case "csv" -> ResultFiles.writeText(output, writer -> {
-                StringBuilder header = new StringBuilder("video,clips");
-                for (int f = 0; f < dimension; f++) {
-                    header.append(",f").append(f);
-                }
-                writer.write(header.append(",error\n").toString());
-                for (Outcome<Embedding> outcome : outcomes) {
-                    StringBuilder row = new StringBuilder(VideoInputs.csv(outcome.video().toString()));
-                    if (outcome.result() == null) {
-                        row.append(",".repeat(dimension + 2)).append(VideoInputs.csv(outcome.error()));
-                    } else {
-                        row.append(',').append(outcome.result().clips());
-                        for (float value : outcome.result().vector()) {
-                            row.append(',').append(value);
-                        }
-                        row.append(',');
-                    }
-                    writer.write(row.append('\n').toString());
-                }
-            });
-            default -> ResultFiles.writeJson(output, outcomes, (embedding, row) -> {
-                row.put("clips", embedding.clips());
-                row.put("embedding", embedding.vector());
-            });
+            row.append(',');
         }
+        return row.append('\n').toString();
     }
 }

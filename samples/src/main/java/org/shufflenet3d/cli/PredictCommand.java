@@ -3,17 +3,19 @@ package org.shufflenet3d.cli;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.function.Function;
 import org.shufflenet3d.ShuffleNet3d;
 import org.shufflenet3d.cli.VideoInputs.Outcome;
+import org.shufflenet3d.cli.VideoInputs.Sink;
 import org.shufflenet3d.data.VideoIndex;
 import org.shufflenet3d.io.AtomicFiles;
 import org.shufflenet3d.video.VideoClassifier;
+import org.shufflenet3d.video.VideoClassifier.Prediction;
 import org.shufflenet3d.video.VideoClips;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -29,7 +31,7 @@ import picocli.CommandLine.Spec;
 final class PredictCommand implements Callable<Integer> {
 
     @Parameters(index = "0", paramLabel = "VIDEO|FOLDER",
-            description = "A video file (mp4, avi, webm, mkv), a frame folder, or a folder searched for videos.")
+            description = "A video file (mp4, avi, webm, mkv, mov, m4v), a frame folder, or a folder searched for videos.")
     Path input;
 
     @ArgGroup(exclusive = false, multiplicity = "1")
@@ -68,6 +70,9 @@ final class PredictCommand implements Callable<Integer> {
         if (top < 1) {
             throw new IllegalArgumentException("--top must be at least 1, got " + top);
         }
+        if (batch < 1) {
+            throw new IllegalArgumentException("--batch must be at least 1, got " + batch);
+        }
         String format = output == null ? null : VideoInputs.format(output, List.of("csv", "json"));
         if (output != null) {
             AtomicFiles.requireWritable(output);
@@ -86,26 +91,41 @@ final class PredictCommand implements Callable<Integer> {
         }
         VideoClassifier classifier = new VideoClassifier(model, clips, names, batch);
         PrintWriter out = spec.commandLine().getOut();
-        List<Outcome<VideoClassifier.Prediction>> outcomes = new ArrayList<>();
-        int failed;
-        try {
-            failed = VideoInputs.forEach(videos,
-                    path -> "classifying " + path + " in batches of " + batch + " clips of 3x" + clip.clip(),
-                    classifier::classify, prediction -> {
-                        out.println(describe(prediction));
-                        out.flush();
-                    }, outcomes, spec.commandLine().getErr());
-        } finally {
-            if (output != null && !outcomes.isEmpty()) {
-                write(outcomes, format);
-                out.println("wrote " + output);
+        Function<Path, String> activity = path -> "classifying " + path + " in batches of " + batch + " clips of 3x"
+                + clip.clip();
+        Sink<Prediction> print = outcome -> {
+            if (outcome.result() != null) {
+                out.println(describe(outcome.result()));
                 out.flush();
             }
+        };
+        PrintWriter err = spec.commandLine().getErr();
+        int[] failed = new int[1];
+        if (output == null) {
+            failed[0] = VideoInputs.forEach(videos, activity, classifier::classify, print, err);
+        } else if (format.equals("csv")) {
+            ResultFiles.writeText(output, writer -> {
+                writer.write("video,clips,rank,label,class,probability,error\n");
+                failed[0] = VideoInputs.forEach(videos, activity, classifier::classify, outcome -> {
+                    print.accept(outcome);
+                    writer.write(csvRows(outcome));
+                }, err);
+            });
+        } else {
+            ResultFiles.writeJson(output, this::jsonEntries, json -> failed[0] = VideoInputs.forEach(videos, activity,
+                    classifier::classify, outcome -> {
+                        print.accept(outcome);
+                        json.write(outcome);
+                    }, err));
         }
-        return failed > 0 ? 1 : 0;
+        if (output != null) {
+            out.println("wrote " + output);
+            out.flush();
+        }
+        return failed[0] > 0 ? 1 : 0;
     }
 
-    private String describe(VideoClassifier.Prediction prediction) {
+    private String describe(Prediction prediction) {
         StringBuilder line = new StringBuilder(prediction.video().toString()).append(" (")
                 .append(prediction.clips()).append(prediction.clips() == 1 ? " clip)" : " clips)");
         for (VideoClassifier.Ranked ranked : prediction.top(top)) {
@@ -114,36 +134,29 @@ final class PredictCommand implements Callable<Integer> {
         return line.toString();
     }
 
-    /** The results as CSV (one row per video and rank; a failed video has one row with its error) or JSON. */
-    private void write(List<Outcome<VideoClassifier.Prediction>> results, String format) throws IOException {
-        if (format.equals("csv")) {
-            ResultFiles.writeText(output, writer -> {
-                writer.write("video,clips,rank,label,class,probability,error\n");
-                for (Outcome<VideoClassifier.Prediction> result : results) {
-                    String video = VideoInputs.csv(result.video().toString());
-                    if (result.result() == null) {
-                        writer.write(video + ",,,,,," + VideoInputs.csv(result.error()) + "\n");
-                        continue;
-                    }
-                    int rank = 1;
-                    for (VideoClassifier.Ranked ranked : result.result().top(top)) {
-                        writer.write(String.format(Locale.ROOT, "%s,%d,%d,%d,%s,%.6f,%n", video,
-                                result.result().clips(), rank++, ranked.label(), VideoInputs.csv(ranked.name()),
-                                ranked.probability()));
-                    }
-                }
-            });
-            return;
+    /** A video's CSV rows: one per rank, or one with its error. */
+    private String csvRows(Outcome<Prediction> outcome) {
+        String video = VideoInputs.csv(outcome.video().toString());
+        if (outcome.result() == null) {
+            return video + ",,,,,," + VideoInputs.csv(outcome.error()) + "\n";
         }
-        ResultFiles.writeJson(output, results, (prediction, row) -> {
-            row.put("clips", prediction.clips());
-            row.put("top", prediction.top(top).stream().map(ranked -> {
-                Map<String, Object> entry = new LinkedHashMap<>();
-                entry.put("label", ranked.label());
-                entry.put("class", ranked.name());
-                entry.put("probability", ranked.probability());
-                return entry;
-            }).toList());
-        });
+        StringBuilder rows = new StringBuilder();
+        int rank = 1;
+        for (VideoClassifier.Ranked ranked : outcome.result().top(top)) {
+            rows.append(String.format(Locale.ROOT, "%s,%d,%d,%d,%s,%.6f,%n", video, outcome.result().clips(), rank++,
+                    ranked.label(), VideoInputs.csv(ranked.name()), ranked.probability()));
+        }
+        return rows.toString();
+    }
+
+    private void jsonEntries(Prediction prediction, Map<String, Object> row) {
+        row.put("clips", prediction.clips());
+        row.put("top", prediction.top(top).stream().map(ranked -> {
+            Map<String, Object> entry = new LinkedHashMap<>();
+            entry.put("label", ranked.label());
+            entry.put("class", ranked.name());
+            entry.put("probability", ranked.probability());
+            return entry;
+        }).toList());
     }
 }

@@ -5,25 +5,58 @@ import java.io.OutputStreamWriter;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.function.BiConsumer;
+import org.nd4j.shade.jackson.core.JsonGenerator;
 import org.nd4j.shade.jackson.databind.ObjectMapper;
-import org.nd4j.shade.jackson.databind.SerializationFeature;
 import org.shufflenet3d.cli.VideoInputs.Outcome;
 import org.shufflenet3d.io.AtomicFiles;
 
-/** The files {@code predict} and {@code embed} write, UTF-8 text (CSV, ids) or JSON, each through a temporary file. */
+/**
+ * The files {@code predict} and {@code embed} write, UTF-8 text (CSV, ids) or JSON, each row as its video is done
+ * (memory does not grow with the number of videos), into a temporary file renamed into place when the body
+ * returns: when it throws, whatever the file held before is kept.
+ */
 final class ResultFiles {
 
-    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     /** What writes the text. */
     @FunctionalInterface
     interface Text {
         void writeTo(Writer writer) throws IOException;
+    }
+
+    /** What writes the JSON array's objects, through {@link JsonRows#write}. */
+    @FunctionalInterface
+    interface Json<R> {
+        void writeTo(JsonRows<R> rows) throws IOException;
+    }
+
+    /**
+     * A JSON array of one object per video, in order: its {@code video} path, then what the entries put for its
+     * result, or its {@code error}.
+     */
+    static final class JsonRows<R> {
+        private final JsonGenerator generator;
+        private final BiConsumer<R, Map<String, Object>> entries;
+
+        private JsonRows(JsonGenerator generator, BiConsumer<R, Map<String, Object>> entries) {
+            this.generator = generator;
+            this.entries = entries;
+        }
+
+        void write(Outcome<R> outcome) throws IOException {
+            Map<String, Object> row = new LinkedHashMap<>();
+            row.put("video", outcome.video().toString());
+            if (outcome.result() == null) {
+                row.put("error", outcome.error());
+            } else {
+                entries.accept(outcome.result(), row);
+            }
+            generator.writeObject(row);
+        }
     }
 
     private ResultFiles() {
@@ -37,23 +70,15 @@ final class ResultFiles {
         });
     }
 
-    /**
-     * A JSON array of one object per video, in order: its {@code video} path, then what {@code entries} puts for its
-     * result, or its {@code error}.
-     */
-    static <R> void writeJson(Path file, List<Outcome<R>> outcomes, BiConsumer<R, Map<String, Object>> entries)
+    /** A JSON array whose objects {@code body} writes, each video's {@code entries} after its path. */
+    static <R> void writeJson(Path file, BiConsumer<R, Map<String, Object>> entries, Json<R> body)
             throws IOException {
-        List<Map<String, Object>> rows = new ArrayList<>();
-        for (Outcome<R> outcome : outcomes) {
-            Map<String, Object> row = new LinkedHashMap<>();
-            row.put("video", outcome.video().toString());
-            if (outcome.result() == null) {
-                row.put("error", outcome.error());
-            } else {
-                entries.accept(outcome.result(), row);
-            }
-            rows.add(row);
-        }
-        AtomicFiles.write(file, stream -> stream.write(JSON.writeValueAsBytes(rows)));
+        writeText(file, writer -> {
+            JsonGenerator generator = JSON.getFactory().createGenerator(writer).useDefaultPrettyPrinter();
+            generator.writeStartArray();
+            body.writeTo(new JsonRows<>(generator, entries));
+            generator.writeEndArray();
+            generator.flush();
+        });
     }
 }

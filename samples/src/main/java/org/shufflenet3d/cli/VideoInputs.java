@@ -9,7 +9,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
-import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.stream.Stream;
 import org.shufflenet3d.video.InvalidVideoException;
@@ -42,36 +41,43 @@ final class VideoInputs {
         collect(input, videos, new HashSet<>(), new HashSet<>());
         if (videos.isEmpty()) {
             throw new InvalidVideoException(input + " holds no videos; expected video files ("
-                    + String.join(", ", VideoReader.VIDEO_EXTENSIONS.stream().sorted().toList())
+                    + VideoReader.VIDEO_EXTENSION_LIST
                     + ") or frame folders in it or below it");
         }
         return videos;
     }
 
+    /** Takes each video's outcome as it comes. */
+    @FunctionalInterface
+    interface Sink<R> {
+        void accept(Outcome<R> outcome) throws IOException;
+    }
+
     /**
-     * Applies {@code task} to each video in turn, handing each result to {@code done} and adding every outcome to
-     * {@code outcomes} (so that a caller can write what was done even when a single video's failure ends the
-     * loop); {@code activity} says what is being done to a video, for the message when memory runs out. Progress
-     * goes to {@code err}. Returns the number of videos skipped.
+     * Applies {@code task} to each video in turn and hands each outcome to {@code sink} as soon as it is known; a
+     * video whose task fails is skipped with a message when there are several, and its failure is thrown when it is
+     * the only one (before {@code sink} hears of it). {@code activity} says what is being done to a video, for the
+     * message when memory runs out. Progress goes to {@code err}. Returns the number of videos skipped.
      */
-    static <R> int forEach(List<Path> videos, Function<Path, String> activity, Function<Path, R> task,
-            Consumer<R> done, List<Outcome<R>> outcomes, PrintWriter err) {
+    static <R> int forEach(List<Path> videos, Function<Path, String> activity, Function<Path, R> task, Sink<R> sink,
+            PrintWriter err) throws IOException {
         int failed = 0;
         for (int i = 0; i < videos.size(); i++) {
             Path video = videos.get(i);
             ShuffleNet3dCommand.doing(activity.apply(video));
+            Outcome<R> outcome;
             try {
-                R result = task.apply(video);
-                outcomes.add(new Outcome<>(video, result, null));
-                done.accept(result);
+                outcome = new Outcome<>(video, task.apply(video), null);
             } catch (RuntimeException e) {
-                outcomes.add(new Outcome<>(video, null, ShuffleNet3dCommand.describe(e)));
                 if (videos.size() == 1) {
                     throw e;
                 }
+                outcome = new Outcome<>(video, null, ShuffleNet3dCommand.describe(e));
                 failed++;
-                err.println("shufflenet3d: skipped: " + ShuffleNet3dCommand.describe(e));
+                // after the progress counter, which ends its line only when the next count replaces it
+                err.println((i > 0 ? System.lineSeparator() : "") + "shufflenet3d: skipped: " + outcome.error());
             }
+            sink.accept(outcome);
             if (videos.size() > 1) {
                 err.printf(Locale.ROOT, "\r%d/%d videos", i + 1, videos.size());
                 err.flush();

@@ -78,7 +78,7 @@ public record VideoIndex(List<String> classNames, List<Video> videos) {
         }
         if (videos.isEmpty()) {
             throw new InvalidDatasetException(root + " holds no videos; expected " + root
-                    + "/<class>/<video file (mp4, avi, webm, mkv) or frame folder>");
+                    + "/<class>/<video file (" + VideoReader.VIDEO_EXTENSION_LIST + ") or frame folder>");
         }
         return new VideoIndex(names, videos);
     }

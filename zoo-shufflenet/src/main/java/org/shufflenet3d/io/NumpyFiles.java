@@ -1,14 +1,17 @@
 package org.shufflenet3d.io;
 
 import java.io.ByteArrayInputStream;
+import java.io.Closeable;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -111,22 +114,84 @@ public final class NumpyFiles {
     /** The bytes of an .npy file holding {@code array} as float32. */
     public static byte[] toNpy(INDArray array) {
         INDArray values = array.castTo(DataType.FLOAT).dup('c');
-        String shape = Arrays.toString(values.shape()).replace('[', '(').replace(']', ')');
-        if (values.rank() == 1) {
-            shape = shape.replace(")", ",)");
+        byte[] header = float32Header(values.shape(), 0);
+        float[] data = values.data().asFloat();
+        ByteBuffer buffer = ByteBuffer.allocate(header.length + 4 * data.length).order(ByteOrder.LITTLE_ENDIAN);
+        buffer.put(header);
+        buffer.asFloatBuffer().put(data);
+        return buffer.array();
+    }
+
+    /**
+     * The magic, version and header of a C-order little-endian float32 .npy file of {@code shape}, padded with spaces
+     * to a multiple of 64 bytes and to at least {@code minimumLength}.
+     */
+    private static byte[] float32Header(long[] shape, int minimumLength) {
+        String dimensions = Arrays.toString(shape).replace('[', '(').replace(']', ')');
+        if (shape.length == 1) {
+            dimensions = dimensions.replace(")", ",)");
         }
-        StringBuilder header = new StringBuilder("{'descr': '<f4', 'fortran_order': False, 'shape': " + shape + ", }");
-        while ((MAGIC.length + 4 + header.length() + 1) % 64 != 0) {
+        StringBuilder header = new StringBuilder("{'descr': '<f4', 'fortran_order': False, 'shape': " + dimensions
+                + ", }");
+        while ((MAGIC.length + 4 + header.length() + 1) % 64 != 0
+                || MAGIC.length + 4 + header.length() + 1 < minimumLength) {
             header.append(' ');
         }
         header.append('\n');
-        float[] data = values.data().asFloat();
-        ByteBuffer buffer = ByteBuffer.allocate(MAGIC.length + 4 + header.length() + 4 * data.length)
-                .order(ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer buffer = ByteBuffer.allocate(MAGIC.length + 4 + header.length()).order(ByteOrder.LITTLE_ENDIAN);
         buffer.put(MAGIC).put((byte) 1).put((byte) 0).putShort((short) header.length());
         buffer.put(header.toString().getBytes(StandardCharsets.US_ASCII));
-        buffer.asFloatBuffer().put(data);
         return buffer.array();
+    }
+
+    /**
+     * Writes a float32 .npy matrix [rows, {@code columns}] one row at a time, however many rows there will be: the
+     * header, written first with room for any row count, gets the count when the writer is closed. Memory does not
+     * grow with the rows.
+     */
+    public static final class RowWriter implements Closeable {
+
+        private static final int HEADER_BYTES = 128;
+
+        private final FileChannel channel;
+        private final int columns;
+        private final ByteBuffer row;
+        private long rows;
+
+        /** Starts {@code file} (created or truncated), for rows of {@code columns} values. */
+        public RowWriter(Path file, int columns) throws IOException {
+            this.columns = columns;
+            this.row = ByteBuffer.allocate(4 * columns).order(ByteOrder.LITTLE_ENDIAN);
+            this.channel = FileChannel.open(file, StandardOpenOption.WRITE, StandardOpenOption.CREATE,
+                    StandardOpenOption.TRUNCATE_EXISTING);
+            channel.write(ByteBuffer.wrap(float32Header(new long[] {0, columns}, HEADER_BYTES)));
+        }
+
+        public void append(float[] values) throws IOException {
+            if (values.length != columns) {
+                throw new IllegalArgumentException("a row of " + values.length + " values for a matrix of " + columns
+                        + " columns");
+            }
+            row.clear();
+            row.asFloatBuffer().put(values);
+            while (row.hasRemaining()) {
+                channel.write(row);
+            }
+            rows++;
+        }
+
+        /** Writes the row count into the header and closes the file. */
+        @Override
+        public void close() throws IOException {
+            try (channel) {
+                byte[] header = float32Header(new long[] {rows, columns}, HEADER_BYTES);
+                if (header.length != HEADER_BYTES) {
+                    throw new IllegalStateException("an .npy header of " + header.length + " bytes for " + rows
+                            + " rows; " + HEADER_BYTES + " were reserved");
+                }
+                channel.write(ByteBuffer.wrap(header), 0);
+            }
+        }
     }
 
     /** An .npy file's array, from its bytes; {@code source} names it in errors. */

@@ -15,6 +15,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -51,6 +52,9 @@ public final class VideoReader {
     /** The file extensions read as video files when a folder is scanned (FFmpeg may read others too). */
     public static final Set<String> VIDEO_EXTENSIONS = Set.of("mp4", "avi", "webm", "mkv", "mov", "m4v");
 
+    /** {@link #VIDEO_EXTENSIONS} for messages: "avi, m4v, mkv, mov, mp4, webm". */
+    public static final String VIDEO_EXTENSION_LIST = String.join(", ", new TreeSet<>(VIDEO_EXTENSIONS));
+
     /** The longest side, in pixels, of a frame as decoded. */
     public static final int MAX_DECODED_SIDE = 4096;
 
@@ -59,8 +63,8 @@ public final class VideoReader {
 
     private static final Pattern FRAME_FILE = Pattern.compile("(?:image_)?(\\d+)\\.(?:jpe?g|png)",
             Pattern.CASE_INSENSITIVE);
-    private static final String EXPECTED = "expected a video file (mp4, avi, webm, mkv) or a folder of frames named"
-            + " image_00001.jpg, ... or 00001.jpg, ... (jpg or png)";
+    private static final String EXPECTED = "expected a video file (" + VIDEO_EXTENSION_LIST + ") or a folder of"
+            + " frames named image_00001.jpg, ... or 00001.jpg, ... (jpg or png)";
 
     private final int shortSide;
     private final int maxShortSide;

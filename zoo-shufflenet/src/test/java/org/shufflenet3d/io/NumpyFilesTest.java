@@ -57,6 +57,23 @@ class NumpyFilesTest {
     }
 
     @Test
+    void rowsWrittenOneAtATimeReadBackAsTheirMatrix() throws IOException {
+        INDArray matrix = uniform(2, -5, 5, 3, 7);
+        Path file = dir.resolve("rows.npy");
+        try (NumpyFiles.RowWriter rows = new NumpyFiles.RowWriter(file, 7)) {
+            for (int r = 0; r < 3; r++) {
+                rows.append(matrix.getRow(r).toFloatVector());
+            }
+            assertThrows(IllegalArgumentException.class, () -> rows.append(new float[6]));
+        }
+        assertSameValues(matrix, NumpyFiles.readNpy(file));
+
+        Path none = dir.resolve("none.npy");
+        new NumpyFiles.RowWriter(none, 7).close();
+        assertArrayEquals(new long[] {0, 7}, NumpyFiles.readNpy(none).shape());
+    }
+
+    @Test
     void npyWritesAViewInLogicalOrder() throws IOException {
         INDArray view = uniform(1, -1, 1, 3, 4).transpose();
         Path file = dir.resolve("view.npy");

@@ -158,8 +158,8 @@ class VideoCommandsTest {
             INDArray mean = Nd4j.concat(0, features.toArray(INDArray[]::new)).mean(0);
             assertTrue(mean.equalsWithEps(embeddings.getRow(v), 1e-5), ids.get(v));
         }
-        assertTrue(out.toString().contains("wrote 4 embeddings of " + network.featureCount() + " values to " + npy),
-                out.toString());
+        assertTrue(out.toString().contains("wrote the embeddings (" + network.featureCount() + " values each) of 4 of 4"
+                + " videos to " + npy + " and " + dir.resolve("embeddings.ids.txt")), out.toString());
     }
 
     @Test
@@ -197,6 +197,35 @@ class VideoCommandsTest {
         assertNotEquals(0, run(concat(new String[] {"embed", folder.toString(), "--weights", model.toString(),
             "--output", dir.resolve("e.txt").toString()}, CLIP)));
         assertOneLine("expected a name ending in .npy, .csv or .json");
+    }
+
+    @Test
+    void embedKeepsIdsAndRowsTogetherAndASingleBadVideoReplacesNothing() throws IOException {
+        Path folder = Files.createDirectories(dir.resolve("skips"));
+        Files.copy(data.resolve("val/up/up-000.mp4"), folder.resolve("a.mp4"));
+        Files.writeString(folder.resolve("b.mp4"), "not a video");
+        Files.copy(data.resolve("val/left/left-000.mp4"), folder.resolve("c.mp4"));
+        Path npy = dir.resolve("e.npy");
+        Path ids = dir.resolve("e.ids.txt");
+        assertEquals(1, run(concat(new String[] {"embed", folder.toString(), "--weights", model.toString(),
+            "--output", npy.toString()}, CLIP)));
+        assertEquals(List.of(folder.resolve("a.mp4").toString(), folder.resolve("c.mp4").toString()),
+                Files.readAllLines(ids, StandardCharsets.UTF_8));
+        assertEquals(2, NumpyFiles.readNpy(npy).rows());
+        assertTrue(err.toString().lines().anyMatch(line -> line.startsWith("shufflenet3d: skipped: cannot decode "
+                + folder.resolve("b.mp4"))), "the skip message on a line of its own:\n" + err);
+
+        byte[] npyBefore = Files.readAllBytes(npy);
+        byte[] idsBefore = Files.readAllBytes(ids);
+        assertNotEquals(0, run(concat(new String[] {"embed", folder.resolve("b.mp4").toString(), "--weights",
+            model.toString(), "--output", npy.toString()}, CLIP)));
+        assertArrayEquals(npyBefore, Files.readAllBytes(npy), "a failed run leaves the earlier results");
+        assertArrayEquals(idsBefore, Files.readAllBytes(ids));
+
+        Path csv = Files.writeString(dir.resolve("p.csv"), "earlier results\n");
+        assertNotEquals(0, run(concat(new String[] {"predict", folder.resolve("b.mp4").toString(), "--weights",
+            model.toString(), "--output", csv.toString()}, CLIP)));
+        assertEquals("earlier results\n", Files.readString(csv));
     }
 
     @Test
