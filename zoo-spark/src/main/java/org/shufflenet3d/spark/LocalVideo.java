@@ -35,11 +35,14 @@ final class LocalVideo implements AutoCloseable {
         }
         String name = qualified.getName();
         java.nio.file.Path copy = Files.createTempFile("shufflenet3d-video-", "-" + name);
+        boolean copied = false;
         try (InputStream in = fs.open(qualified)) {
             Files.copy(in, copy, StandardCopyOption.REPLACE_EXISTING);
-        } catch (IOException | RuntimeException e) {
-            Files.deleteIfExists(copy);
-            throw e;
+            copied = true;
+        } finally {
+            if (!copied) {
+                Files.deleteIfExists(copy); // whatever stopped the copy, an interrupted task's included
+            }
         }
         return new LocalVideo(copy, true);
     }

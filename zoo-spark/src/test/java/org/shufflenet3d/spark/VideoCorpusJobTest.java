@@ -317,9 +317,13 @@ class VideoCorpusJobTest {
         assertNoHiddenSiblings(fresh);
     }
 
-    private static List<Path> temporaryCopies() throws IOException {
-        return list(Path.of(System.getProperty("java.io.tmpdir"))).stream()
-                .filter(path -> path.getFileName().toString().startsWith("shufflenet3d-video-")).sorted().toList();
+    /** The temporary copies of the corpus's good videos (another test's tasks, still stopping, may copy others). */
+    private List<Path> temporaryCopies() throws IOException {
+        List<String> endings = corpus.good.stream().map(video -> "-" + video.getFileName()).toList();
+        return list(Path.of(System.getProperty("java.io.tmpdir"))).stream().filter(path -> {
+            String name = path.getFileName().toString();
+            return name.startsWith("shufflenet3d-video-") && endings.stream().anyMatch(name::endsWith);
+        }).sorted().toList();
     }
 
     private static void assertNoHiddenSiblings(Path output) throws IOException {
