@@ -34,6 +34,7 @@ public final class Networks {
     }
 
     private static ShapesOnly declareWithoutGraph(ShapesOnly nb, ShuffleNetConfig config, ClipShape clip) {
+        config.validateClip(clip);
         declare(nb, config, nb.input(ShuffleNet3d.INPUT, ClipShape.CHANNELS, clip.frames(), clip.height(),
                 clip.width()));
         return nb;

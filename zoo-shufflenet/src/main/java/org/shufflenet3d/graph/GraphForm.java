@@ -9,8 +9,8 @@ import org.nd4j.linalg.api.ops.impl.layers.convolution.config.Pooling3DConfig;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * What the three graph forms declare alike: the parameters from a {@link ParameterSource}, the clips, pooling,
- * the joining of channels, and the classifier. Each form declares the rest its own way.
+ * What the three graph forms declare alike: the parameters from a {@link NetworkBuilder.ParameterSource}, the
+ * clips, pooling, the joining of channels, and the classifier. Each form declares the rest its own way.
  */
 public abstract sealed class GraphForm extends NetworkBuilder permits InferenceForm, TrainingForm {
 
