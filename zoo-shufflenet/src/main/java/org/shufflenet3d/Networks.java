@@ -1,6 +1,10 @@
 package org.shufflenet3d;
 
+import java.util.Map;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
 import org.shufflenet3d.graph.NetworkBuilder;
+import org.shufflenet3d.graph.ShapesOnly;
 import org.shufflenet3d.graph.ShuffleNetV1Network;
 import org.shufflenet3d.graph.ShuffleNetV2Network;
 import org.shufflenet3d.graph.Tensor;
@@ -14,6 +18,26 @@ public final class Networks {
     public static final double CLASSIFIER_DROPOUT = 0.2;
 
     private Networks() {
+    }
+
+    /** The network declared without a graph: its parameters' names, kinds and shapes, and its layers' summary. */
+    public static ShapesOnly declareShapes(ShuffleNetConfig config, ClipShape clip) {
+        return declareWithoutGraph(NetworkBuilder.shapes(), config, clip);
+    }
+
+    /**
+     * The parameters by state_dict name, FLOAT, as {@code ShuffleNet3d.create(config, clip, seed)} initialises them,
+     * without declaring its graphs.
+     */
+    public static Map<String, INDArray> initialWeights(ShuffleNetConfig config, ClipShape clip, long seed) {
+        return declareWithoutGraph(NetworkBuilder.initialWeights(seed, DataType.FLOAT), config, clip).initialWeights();
+    }
+
+    private static ShapesOnly declareWithoutGraph(ShapesOnly nb, ShuffleNetConfig config, ClipShape clip) {
+        config.validateClip(clip);
+        declare(nb, config, nb.input(ShuffleNet3d.INPUT, ClipShape.CHANNELS, clip.frames(), clip.height(),
+                clip.width()));
+        return nb;
     }
 
     /** Logits [N, classes] of a clip placeholder, with the reference's dropout before the classifier. */

@@ -14,7 +14,10 @@ import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.shufflenet3d.graph.FoldedConvolution;
+import org.shufflenet3d.graph.FoldedForm;
 import org.shufflenet3d.graph.GraphExecutor;
+import org.shufflenet3d.graph.GraphForm;
+import org.shufflenet3d.graph.InferenceForm;
 import org.shufflenet3d.graph.NetworkBuilder;
 import org.shufflenet3d.graph.Tensor;
 import org.shufflenet3d.io.AtomicFiles;
@@ -60,9 +63,8 @@ public final class ShuffleNet3d {
         this.sd = sd;
         this.summary = new ModelSummary(config, clip, declared.layers());
         this.parameters = Map.copyOf(declared.parameters());
-        Map<String, INDArray> live = liveParameters();
-        NetworkBuilder foldedForm = declare(config, clip, 0, (graph, name, shape, initialValue) ->
-                graph.var(name, live.get(name)), NetworkBuilder.Mode.FOLDED_INFERENCE, dataType());
+        FoldedForm foldedForm = declare(NetworkBuilder.foldedInference(SameDiff.create(),
+                NetworkBuilder.sharedVariables(liveParameters()), dataType()), config, clip);
         this.foldedConvolutions = foldedForm.foldedConvolutions();
         for (String output : List.of(OUTPUT, PROBABILITIES, FEATURES, FEATURE_MAP)) {
             executors.put(output, new GraphExecutor(foldedForm.sameDiff(), List.of(output)));
@@ -82,14 +84,13 @@ public final class ShuffleNet3d {
     /** Builds the network in a chosen floating-point type: FLOAT, or DOUBLE to check numerics against it. */
     public static ShuffleNet3d create(ShuffleNetConfig config, ClipShape clip, long seed, DataType dataType) {
         config.validateClip(clip);
-        NetworkBuilder nb = declare(config, clip, seed, NetworkBuilder.NEW_VARIABLES, NetworkBuilder.Mode.INFERENCE,
-                dataType);
+        InferenceForm nb = declare(NetworkBuilder.inference(SameDiff.create(), NetworkBuilder.newVariables(seed),
+                dataType), config, clip);
         return new ShuffleNet3d(config, clip, nb.sameDiff(), nb);
     }
 
-    private static NetworkBuilder declare(ShuffleNetConfig config, ClipShape clip, long seed,
-            NetworkBuilder.ParameterSource source, NetworkBuilder.Mode mode, DataType dataType) {
-        NetworkBuilder nb = new NetworkBuilder(SameDiff.create(), seed, source, mode, dataType);
+    /** The network with its outputs in a graph form. */
+    private static <F extends GraphForm> F declare(F nb, ShuffleNetConfig config, ClipShape clip) {
         Tensor input = nb.input(INPUT, ClipShape.CHANNELS, clip.frames(), clip.height(), clip.width());
         Tensor featureMap = Networks.declareFeatureMap(nb, config, input);
         Tensor features = nb.globalAveragePool(featureMap);
@@ -138,11 +139,10 @@ public final class ShuffleNet3d {
         }
         ClipShape clip = new ClipShape((int) shape[2], (int) shape[3], (int) shape[4]);
         config.validateClip(clip);
-        NetworkBuilder declared = declare(config, clip, DEFAULT_SEED,
-                NetworkBuilder.NEW_VARIABLES, NetworkBuilder.Mode.INFERENCE, input.dataType());
+        NetworkBuilder declared = Networks.declareShapes(config, clip);
         for (String name : new TreeSet<>(declared.parameters().keySet())) {
             INDArray saved = sd.hasVariable(name) ? sd.getVariable(name).getArr() : null;
-            long[] expected = declared.sameDiff().getVariable(name).getArr().shape();
+            long[] expected = declared.parameterShapes().get(name);
             if (saved == null || !Arrays.equals(saved.shape(), expected) || saved.dataType() != input.dataType()) {
                 throw new MalformedFileException(file + ": parameter " + name + " is " + (saved == null ? "missing"
                         : saved.dataType() + " " + Arrays.toString(saved.shape())) + " where "

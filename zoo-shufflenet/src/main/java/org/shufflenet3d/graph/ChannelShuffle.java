@@ -10,7 +10,7 @@ import org.nd4j.linalg.api.shape.LongShapeDescriptor;
  * The reference's channel_shuffle on channels-last feature maps as one pass over the rows: channel i·g + j of the
  * output is channel j·(C/g) + i of the input. ND4J's permute of the [..., g, C/g] view, the same values, copies
  * element by element through six-dimensional index arithmetic, an order of magnitude slower. Its gradient is the
- * inverse shuffle, by C/g groups. {@link NetworkBuilder} declares the reference form
+ * inverse shuffle, by C/g groups. {@link InferenceForm} declares the reference form
  * with ND4J's reshape and permute.
  */
 final class ChannelShuffle extends JavaOp {

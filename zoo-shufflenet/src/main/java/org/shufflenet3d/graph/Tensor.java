@@ -4,7 +4,8 @@ import org.nd4j.autodiff.samediff.SDVariable;
 
 /**
  * A graph value with its per-sample shape (the batch dimension left out): [C, D, H, W] for feature maps,
- * [F] for vectors. The builder computes shapes as it declares ops, which is what the summary reports.
+ * [F] for vectors. The builder computes shapes as it declares ops, which is what the summary reports; a declaration
+ * without a graph ({@link ShapesOnly}) gives the shapes alone, with no variable.
  */
 public record Tensor(SDVariable variable, long... shape) {
 

@@ -16,15 +16,17 @@ import org.shufflenet3d.Networks;
 import org.shufflenet3d.ShuffleNet3d;
 import org.shufflenet3d.graph.Gradients;
 import org.shufflenet3d.graph.GraphExecutor;
+import org.shufflenet3d.graph.GraphForm;
 import org.shufflenet3d.graph.NetworkBuilder;
 import org.shufflenet3d.graph.Tensor;
+import org.shufflenet3d.graph.TrainingForm;
 
 /**
- * The training form of a {@link ShuffleNet3d}: the same declaration in {@link NetworkBuilder.Mode#TRAINING}, on
- * the model's own parameter arrays, with the mean cross-entropy loss and its gradients, run by a
- * {@link GraphExecutor}. A step computes the loss and the gradients of the parameters being trained and updates
- * batch-norm running statistics as PyTorch does (momentum 0.1, unbiased variance). When only the classifier trains,
- * the frozen feature extractor stays in inference form.
+ * The training form of a {@link ShuffleNet3d}: the same declaration in {@link TrainingForm}, on the model's own
+ * parameter arrays, with the mean cross-entropy loss and its gradients, run by a {@link GraphExecutor}. A step
+ * computes the loss and the gradients of the parameters being trained and updates batch-norm running statistics as
+ * PyTorch does (momentum 0.1, unbiased variance). When only the classifier trains, the frozen feature extractor
+ * stays in inference form.
  */
 final class TrainingGraph {
 
@@ -33,8 +35,8 @@ final class TrainingGraph {
 
     private final ShuffleNet3d model;
     private final Map<String, INDArray> live;
-    private final List<NetworkBuilder.BatchStatistics> statistics = new ArrayList<>();
-    private final List<NetworkBuilder.DropoutMask> masks = new ArrayList<>();
+    private final List<TrainingForm.BatchStatistics> statistics = new ArrayList<>();
+    private final List<TrainingForm.DropoutMask> masks = new ArrayList<>();
     private final Map<String, String> gradientOf = new HashMap<>();
     private final String logits;
     private final DataType dataType;
@@ -49,21 +51,21 @@ final class TrainingGraph {
         this.live = model.liveParameters();
         this.dataType = model.dataType();
         SameDiff sd = SameDiff.create();
-        NetworkBuilder.ParameterSource shared = (graph, name, shape, initialValue) -> graph.var(name, live.get(name));
-        NetworkBuilder.Mode featureMode = portion == FineTuning.LAST_LAYER
-                ? NetworkBuilder.Mode.INFERENCE : NetworkBuilder.Mode.TRAINING;
-        NetworkBuilder features = new NetworkBuilder(sd, 0, shared, featureMode, dataType);
-        NetworkBuilder classifier = new NetworkBuilder(sd, 0, shared, NetworkBuilder.Mode.TRAINING, dataType);
+        NetworkBuilder.ParameterSource shared = NetworkBuilder.sharedVariables(live);
+        // The classifier always trains; a frozen feature extractor stays in inference form, without batch statistics.
+        TrainingForm training = NetworkBuilder.training(sd, shared, dataType);
+        GraphForm features = portion == FineTuning.LAST_LAYER ? NetworkBuilder.inference(sd, shared, dataType)
+                : training;
         ClipShape clip = model.clipShape();
         Tensor input = features.input(ShuffleNet3d.INPUT, ClipShape.CHANNELS, clip.frames(), clip.height(),
                 clip.width());
-        Tensor output = Networks.declareClassifier(classifier, Networks.declareFeatures(features, model.config(), input),
+        Tensor output = Networks.declareClassifier(training, Networks.declareFeatures(features, model.config(), input),
                 model.config().numClasses(), dropout);
         this.logits = output.variable().name();
         SDVariable labels = sd.placeHolder(LABELS, dataType, -1, model.config().numClasses());
         SDVariable loss = crossEntropy(sd, output.variable(), labels).mean(LOSS);
-        statistics.addAll(features.batchStatistics());
-        masks.addAll(classifier.dropoutMasks());
+        statistics.addAll(training.batchStatistics());
+        masks.addAll(training.dropoutMasks());
         List<String> trained = model.trainableParameterNames().stream().filter(name -> portion == FineTuning.COMPLETE
                 || name.startsWith(Networks.CLASSIFIER_PREFIX)).toList();
         List<String> outputs = new ArrayList<>(List.of(LOSS, logits));
@@ -71,7 +73,7 @@ final class TrainingGraph {
             gradientOf.put(gradient.name(), parameter);
             outputs.add(gradient.name());
         });
-        for (NetworkBuilder.BatchStatistics s : statistics) {
+        for (TrainingForm.BatchStatistics s : statistics) {
             outputs.add(s.mean().name());
             outputs.add(s.biasedVariance().name());
         }
@@ -93,11 +95,11 @@ final class TrainingGraph {
         Map<String, INDArray> feed = new HashMap<>();
         feed.put(ShuffleNet3d.INPUT, clips.castTo(dataType));
         feed.put(LABELS, oneHot(labels, model.config().numClasses()).castTo(dataType));
-        for (NetworkBuilder.DropoutMask mask : masks) {
+        for (TrainingForm.DropoutMask mask : masks) {
             feed.put(mask.placeholder(), dropoutMask(clips.size(0), mask, dropoutRandom).castTo(dataType));
         }
         Map<String, INDArray> values = executor.run(feed, times);
-        for (NetworkBuilder.BatchStatistics s : statistics) {
+        for (TrainingForm.BatchStatistics s : statistics) {
             s.updateRunning(live, values.get(s.mean().name()), values.get(s.biasedVariance().name()), clips.size(0));
         }
         Map<String, INDArray> gradients = new HashMap<>();
@@ -120,7 +122,7 @@ final class TrainingGraph {
         return out;
     }
 
-    private static INDArray dropoutMask(long batch, NetworkBuilder.DropoutMask mask, Random random) {
+    private static INDArray dropoutMask(long batch, TrainingForm.DropoutMask mask, Random random) {
         float kept = (float) (1.0 / (1.0 - mask.dropProbability()));
         float[] values = new float[Math.toIntExact(batch * mask.features())];
         for (int i = 0; i < values.length; i++) {

@@ -135,7 +135,7 @@ public abstract class ShuffleNet3dZooModel extends ZooModel<ShuffleNet3dZooModel
     @Override
     @SuppressWarnings("unchecked")
     public ComputationGraph init() {
-        return toComputationGraph(initModel());
+        return toComputationGraph(config(), clip(), Networks.initialWeights(config(), clip(), seed));
     }
 
     /** The network as a {@link ShuffleNet3d}, initialised as PyTorch initialises it. */
@@ -307,8 +307,13 @@ public abstract class ShuffleNet3dZooModel extends ZooModel<ShuffleNet3dZooModel
 
     /** The ComputationGraph of a network: the same weights, the classifier as a softmax output layer. */
     public ComputationGraph toComputationGraph(ShuffleNet3d model) {
-        ShuffleNetFeaturesLayer features = new ShuffleNetFeaturesLayer(model.config(), model.clipShape(), seed);
-        ClipShape clip = model.clipShape();
+        return toComputationGraph(model.config(), model.clipShape(), model.weights());
+    }
+
+    /** The ComputationGraph of a network of {@code config} for {@code clip} with {@code weights} by state_dict name. */
+    private ComputationGraph toComputationGraph(ShuffleNetConfig config, ClipShape clip,
+            Map<String, INDArray> weights) {
+        ShuffleNetFeaturesLayer features = new ShuffleNetFeaturesLayer(config, clip, seed);
         NeuralNetConfiguration.Builder network = new NeuralNetConfiguration.Builder()
                 .seed(seed)
                 .updater(updater.clone())
@@ -323,7 +328,7 @@ public abstract class ShuffleNet3dZooModel extends ZooModel<ShuffleNet3dZooModel
                         clip.width(), ClipShape.CHANNELS))
                 .addLayer(FEATURES, features, INPUT)
                 .addLayer(CLASSIFIER, new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT)
-                        .nIn(features.featureCount()).nOut(model.config().numClasses())
+                        .nIn(features.featureCount()).nOut(config.numClasses())
                         .activation(Activation.SOFTMAX)
                         .dropOut(1.0 - dropout)
                         .build(), FEATURES)
@@ -331,7 +336,6 @@ public abstract class ShuffleNet3dZooModel extends ZooModel<ShuffleNet3dZooModel
                 .build();
         ComputationGraph graph = new ComputationGraph(conf);
         graph.init();
-        Map<String, INDArray> weights = model.weights();
         features.stateDict(graph.getLayer(FEATURES).paramTable()).forEach((name, view) -> view.assign(weights.get(name)));
         graph.getLayer(CLASSIFIER).getParam("W").assign(weights.get(Networks.CLASSIFIER_PREFIX + "1.weight").transpose());
         graph.getLayer(CLASSIFIER).getParam("b").assign(weights.get(Networks.CLASSIFIER_PREFIX + "1.bias")

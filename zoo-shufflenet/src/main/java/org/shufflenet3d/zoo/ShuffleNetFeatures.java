@@ -20,6 +20,8 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.shufflenet3d.graph.GraphExecutor;
 import org.shufflenet3d.graph.Gradients;
 import org.shufflenet3d.graph.NetworkBuilder;
+import org.shufflenet3d.graph.Tensor;
+import org.shufflenet3d.graph.TrainingForm;
 
 /**
  * A {@link ShuffleNetFeaturesLayer} in a network. Both forms of the feature extractor are declared with one
@@ -33,7 +35,6 @@ import org.shufflenet3d.graph.NetworkBuilder;
  */
 final class ShuffleNetFeatures extends SameDiffLayer {
 
-    private static final String CLIPS = "input";
     private static final String FEATURE_GRADIENT = "featureGradient";
 
     private Form inferenceGraph;
@@ -43,7 +44,7 @@ final class ShuffleNetFeatures extends SameDiffLayer {
     private Map<String, INDArray> stateDict;
 
     /** One form of the extractor: its executor, its output, and in training form what the pass gives back. */
-    private record Form(GraphExecutor executor, String features, List<NetworkBuilder.BatchStatistics> statistics,
+    private record Form(GraphExecutor executor, String features, List<TrainingForm.BatchStatistics> statistics,
             Map<String, String> parameterOfGradient) {
     }
 
@@ -61,7 +62,7 @@ final class ShuffleNetFeatures extends SameDiffLayer {
         definition().validateInput(input);
         closeOpenPass();
         Map<String, INDArray> feed = new HashMap<>(stateDict());
-        feed.put(CLIPS, input.castTo(dataType));
+        feed.put(ShuffleNetFeaturesLayer.CLIPS, input.castTo(dataType));
         if (!training) {
             Form form = inferenceForm();
             Map<String, INDArray> outputs = form.executor().run(feed);
@@ -72,7 +73,7 @@ final class ShuffleNetFeatures extends SameDiffLayer {
         Form form = trainingForm();
         openPass = form.executor().start(feed, null);
         Map<String, INDArray> first = openPass.first();
-        for (NetworkBuilder.BatchStatistics s : form.statistics()) {
+        for (TrainingForm.BatchStatistics s : form.statistics()) {
             s.updateRunning(stateDict(), first.get(s.mean().name()), first.get(s.biasedVariance().name()),
                     input.size(0));
         }
@@ -127,7 +128,7 @@ final class ShuffleNetFeatures extends SameDiffLayer {
     private synchronized Form inferenceForm() {
         if (inferenceGraph == null) {
             SameDiff sd = SameDiff.create();
-            String features = declare(sd, NetworkBuilder.Mode.INFERENCE).features().name();
+            String features = declare(NetworkBuilder.inference(sd, parameters(), dataType)).variable().name();
             inferenceGraph = new Form(new GraphExecutor(sd, List.of(features)), features, List.of(), Map.of());
         }
         return inferenceGraph;
@@ -136,13 +137,14 @@ final class ShuffleNetFeatures extends SameDiffLayer {
     private synchronized Form trainingForm() {
         if (trainingGraph == null) {
             SameDiff sd = SameDiff.create();
-            Declared declared = declare(sd, NetworkBuilder.Mode.TRAINING);
+            TrainingForm form = NetworkBuilder.training(sd, parameters(), dataType);
+            SDVariable features = declare(form).variable();
             SDVariable featureGradient = sd.placeHolder(FEATURE_GRADIENT, dataType, -1, definition().featureCount());
-            SDVariable objective = declared.features().mul(featureGradient).sum();
+            SDVariable objective = features.mul(featureGradient).sum();
             List<String> trained = definition().slots().stream().filter(ShuffleNetFeaturesLayer.Slot::trained)
                     .map(ShuffleNetFeaturesLayer.Slot::name).toList();
-            List<String> first = new ArrayList<>(List.of(declared.features().name()));
-            for (NetworkBuilder.BatchStatistics s : declared.builder().batchStatistics()) {
+            List<String> first = new ArrayList<>(List.of(features.name()));
+            for (TrainingForm.BatchStatistics s : form.batchStatistics()) {
                 first.add(s.mean().name());
                 first.add(s.biasedVariance().name());
             }
@@ -152,22 +154,21 @@ final class ShuffleNetFeatures extends SameDiffLayer {
                 parameterOfGradient.put(gradient.name(), parameter);
                 outputs.add(gradient.name());
             });
-            trainingGraph = new Form(new GraphExecutor(sd, outputs, first), declared.features().name(),
-                    declared.builder().batchStatistics(), parameterOfGradient);
+            trainingGraph = new Form(new GraphExecutor(sd, outputs, first), features.name(), form.batchStatistics(),
+                    parameterOfGradient);
         }
         return trainingGraph;
     }
 
-    private record Declared(NetworkBuilder builder, SDVariable features) {
+    /** Parameters as placeholders, one per state_dict entry, fed views into DL4J's flat parameters. */
+    private NetworkBuilder.ParameterSource parameters() {
+        return NetworkBuilder.placeholders(dataType);
     }
 
     /** Declared outside DL4J's workspaces, which would take the graph's constants back at the end of the pass. */
-    private Declared declare(SameDiff sd, NetworkBuilder.Mode mode) {
+    private Tensor declare(NetworkBuilder form) {
         try (MemoryWorkspace outside = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
-            NetworkBuilder nb = new NetworkBuilder(sd, 0, ShuffleNetFeaturesLayer.placeholders(dataType), mode,
-                    dataType);
-            SDVariable clips = sd.placeHolder(CLIPS, dataType, definition().clip().batchShape(-1));
-            return new Declared(nb, definition().declare(nb, clips).variable());
+            return definition().declare(form);
         }
     }
 }

@@ -28,14 +28,17 @@ import org.shufflenet3d.InvalidClipException;
 import org.shufflenet3d.InvalidConfigurationException;
 import org.shufflenet3d.Networks;
 import org.shufflenet3d.ShuffleNetConfig;
+import org.shufflenet3d.graph.GraphForm;
 import org.shufflenet3d.graph.NetworkBuilder;
+import org.shufflenet3d.graph.ShapesOnly;
 import org.shufflenet3d.graph.Tensor;
 
 /**
  * Everything of a 3D ShuffleNet before its classifier, as one DL4J layer: clips [N, 3, D, H, W] to pooled features
  * [N, C]. DL4J passes a layer whether it is training: in training the layer runs the training form (batch norm with
  * the batch's statistics, which update the running statistics as PyTorch does), otherwise the inference form, both
- * declared by the same {@link NetworkBuilder} and run by the library's executor ({@link ShuffleNetFeatures}).
+ * declared from the same network declaration ({@link NetworkBuilder}) and run by the library's executor
+ * ({@link ShuffleNetFeatures}).
  *
  * <p>DL4J sees two parameters: {@value #PARAMETERS}, every trained value in the order of the reference's
  * state_dict, and {@value #STATISTICS}, the batch norms' running means and variances, which the updater leaves
@@ -49,6 +52,8 @@ public class ShuffleNetFeaturesLayer extends SameDiffLayer {
     public static final String PARAMETERS = "parameters";
     /** The DL4J parameter holding the batch norms' running statistics. */
     public static final String STATISTICS = "statistics";
+    /** The placeholder of the clips in the layer's graphs. */
+    static final String CLIPS = "input";
 
     @JsonProperty
     private String architecture;
@@ -104,8 +109,8 @@ public class ShuffleNetFeaturesLayer extends SameDiffLayer {
 
     private Layout layout() {
         if (layout == null) {
-            NetworkBuilder nb = new NetworkBuilder(SameDiff.create(), seed, placeholders(DataType.FLOAT));
-            Tensor features = declare(nb, nb.sameDiff().placeHolder("input", DataType.FLOAT, clip().batchShape(-1)));
+            ShapesOnly nb = NetworkBuilder.shapes();
+            Tensor features = declare(nb);
             List<Slot> slots = new ArrayList<>();
             long[] sizes = new long[2];
             nb.parameterShapes().forEach((name, shape) -> {
@@ -119,15 +124,9 @@ public class ShuffleNetFeaturesLayer extends SameDiffLayer {
         return layout;
     }
 
-    /** Parameters as placeholders, one per state_dict entry, named as in the state_dict. */
-    static NetworkBuilder.ParameterSource placeholders(DataType dataType) {
-        return (sd, name, shape, initialValue) -> sd.placeHolder(name, dataType, shape);
-    }
-
-    /** The feature extractor, from clips in the reference's layout [N, 3, D, H, W]. */
-    Tensor declare(NetworkBuilder nb, SDVariable clips) {
-        return Networks.declareFeatures(nb, config(), nb.fromReferenceLayout(clips, ClipShape.CHANNELS, frames, height,
-                width));
+    /** The feature extractor, from a placeholder {@code input} of clips [N, 3, D, H, W]. */
+    Tensor declare(NetworkBuilder nb) {
+        return Networks.declareFeatures(nb, config(), nb.input(CLIPS, ClipShape.CHANNELS, frames, height, width));
     }
 
     List<Slot> slots() {
@@ -158,13 +157,14 @@ public class ShuffleNetFeaturesLayer extends SameDiffLayer {
             SDVariable mask) {
         Map<String, Slot> slots = new LinkedHashMap<>();
         slots().forEach(slot -> slots.put(slot.name(), slot));
-        NetworkBuilder nb = new NetworkBuilder(sd, seed, (graph, name, shape, initialValue) -> {
+        GraphForm nb = NetworkBuilder.inference(sd, (graph, name, shape, initialization) -> {
             Slot slot = slots.get(name);
             return paramTable.get(slot.trained() ? PARAMETERS : STATISTICS)
                     .get(SDIndex.point(0), SDIndex.interval(slot.offset(), slot.offset() + slot.length()))
                     .reshape(slot.shape());
-        });
-        return declare(nb, layerInput).variable();
+        }, DataType.FLOAT);
+        return Networks.declareFeatures(nb, config(), nb.fromReferenceLayout(layerInput, ClipShape.CHANNELS, frames,
+                height, width)).variable();
     }
 
     @Override
@@ -177,10 +177,9 @@ public class ShuffleNetFeaturesLayer extends SameDiffLayer {
     /** PyTorch's initialisation, as {@code ShuffleNet3d.create} with the same seed makes it. */
     @Override
     public void initializeParameters(Map<String, INDArray> params) {
-        NetworkBuilder nb = new NetworkBuilder(SameDiff.create(), seed);
-        declare(nb, nb.sameDiff().placeHolder("input", DataType.FLOAT, clip().batchShape(-1)));
-        Map<String, INDArray> initial = new LinkedHashMap<>();
-        nb.parameterShapes().keySet().forEach(name -> initial.put(name, nb.sameDiff().getArrForVarName(name)));
+        ShapesOnly nb = NetworkBuilder.initialWeights(seed, DataType.FLOAT);
+        declare(nb);
+        Map<String, INDArray> initial = nb.initialWeights();
         stateDict(params).forEach((name, view) -> view.assign(initial.get(name)));
     }
 

@@ -11,6 +11,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 
@@ -53,7 +54,7 @@ class ChannelShuffleTest {
     @Test
     void keepsTheShape() {
         SameDiff sd = SameDiff.create();
-        NetworkBuilder nb = new NetworkBuilder(sd, 0);
+        InferenceForm nb = NetworkBuilder.inference(sd, NetworkBuilder.newVariables(0), DataType.FLOAT);
 
         Tensor y = nb.channelShuffle(nb.input("x", C, D, H, W), 3);
 
@@ -64,7 +65,7 @@ class ChannelShuffleTest {
     void concatAndShuffleIsConcatThenShuffleByTwo() {
         INDArray x = uniform(3, -1, 1, N, C, D, H, W);
         SameDiff sd = SameDiff.create();
-        NetworkBuilder nb = new NetworkBuilder(sd, 0);
+        InferenceForm nb = NetworkBuilder.inference(sd, NetworkBuilder.newVariables(0), DataType.FLOAT);
         Tensor in = nb.input("x", C, D, H, W);
         Tensor[] halves = nb.splitChannelsInHalf(in);
         nb.output(nb.channelShuffle(nb.concatChannels(halves[1], halves[0]), 2), "expected");
@@ -79,7 +80,7 @@ class ChannelShuffleTest {
     /** Channel shuffles with the given groups, one after the other. */
     private static INDArray shuffle(INDArray x, int... groups) {
         SameDiff sd = SameDiff.create();
-        NetworkBuilder nb = new NetworkBuilder(sd, 0);
+        InferenceForm nb = NetworkBuilder.inference(sd, NetworkBuilder.newVariables(0), DataType.FLOAT);
         Tensor y = nb.input("x", C, D, H, W);
         for (int g : groups) {
             y = nb.channelShuffle(y, g);

@@ -9,6 +9,7 @@ import static org.shufflenet3d.ReferenceOps.uniform;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /** Conv3d(bias=False) with PyTorch-layout weights against the plain-Java reference. */
@@ -23,7 +24,7 @@ class Conv3dTest {
         INDArray x = uniform(kernel + 7L * sh + 3L * padding, -1, 1, N, IN, D, H, W);
         INDArray weight = uniform(99, -1, 1, OUT, IN, kernel, kernel, kernel);
         SameDiff sd = SameDiff.create();
-        NetworkBuilder nb = new NetworkBuilder(sd, 0);
+        InferenceForm nb = NetworkBuilder.inference(sd, NetworkBuilder.newVariables(0), DataType.FLOAT);
         nb.output(nb.conv3d("conv", nb.input("x", IN, D, H, W), OUT, kernel, stride, padding), "out");
         assertArrayEquals(weight.shape(), sd.getVariable("conv.weight").getArr().shape(), "PyTorch weight layout");
         sd.getVariable("conv.weight").getArr().assign(weight);

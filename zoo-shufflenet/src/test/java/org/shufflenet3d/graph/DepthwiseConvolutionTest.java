@@ -12,6 +12,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -52,7 +53,7 @@ class DepthwiseConvolutionTest {
         INDArray x = uniform(seed, -1, 1, c.n, c.c, c.d, c.h, c.w);
         INDArray weight = uniform(seed + 1, -1, 1, c.c, 1, 3, 3, 3);
         SameDiff sd = SameDiff.create();
-        NetworkBuilder nb = new NetworkBuilder(sd, 0);
+        InferenceForm nb = NetworkBuilder.inference(sd, NetworkBuilder.newVariables(0), DataType.FLOAT);
         Tensor y = nb.depthwiseConv3d("dw", nb.input("x", c.c, c.d, c.h, c.w), c.stride);
         nb.output(y, "out");
         sd.getVariable("dw.weight").getArr().assign(weight);

@@ -10,6 +10,7 @@ import static org.shufflenet3d.ReferenceOps.uniform;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /** Conv3d(kernel 1, groups, bias=False) against the plain-Java reference and its dense, block-diagonal form. */
@@ -48,7 +49,7 @@ class PointwiseConvTest {
     @ValueSource(ints = {1, 2, 3})
     void declaresTheWeightInPyTorchLayout(int groups) {
         SameDiff sd = SameDiff.create();
-        NetworkBuilder nb = new NetworkBuilder(sd, 0);
+        InferenceForm nb = NetworkBuilder.inference(sd, NetworkBuilder.newVariables(0), DataType.FLOAT);
 
         Tensor y = nb.pointwiseConv("pw", nb.input("x", IN, D, H, W), OUT, groups);
 
@@ -58,7 +59,7 @@ class PointwiseConvTest {
 
     private static INDArray pointwise(INDArray x, INDArray weight, int groups) {
         SameDiff sd = SameDiff.create();
-        NetworkBuilder nb = new NetworkBuilder(sd, 0);
+        InferenceForm nb = NetworkBuilder.inference(sd, NetworkBuilder.newVariables(0), DataType.FLOAT);
         nb.output(nb.pointwiseConv("pw", nb.input("x", IN, D, H, W), OUT, groups), "out");
         sd.getVariable("pw.weight").getArr().assign(weight);
         return run(sd, "x", x, "out");

@@ -15,6 +15,7 @@ import java.util.Map;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -30,7 +31,7 @@ class PoolingTest {
     void shortcutAveragePoolCountsThePaddingLikePyTorch(int d, int h, int w) {
         INDArray x = uniform(d * 100L + h * 10L + w, 0.5, 1.5, N, C, d, h, w);
         SameDiff sd = SameDiff.create();
-        NetworkBuilder nb = new NetworkBuilder(sd, 0);
+        InferenceForm nb = NetworkBuilder.inference(sd, NetworkBuilder.newVariables(0), DataType.FLOAT);
         nb.output(nb.shortcutAvgPool3d("pool", nb.input("x", C, d, h, w)), "out");
 
         INDArray y = run(sd, "x", x, "out");
@@ -44,7 +45,7 @@ class PoolingTest {
     void maxPoolIgnoresThePadding(int d, int h, int w) {
         INDArray x = uniform(d * 100L + h * 10L + w, -2, -1, N, C, d, h, w);
         SameDiff sd = SameDiff.create();
-        NetworkBuilder nb = new NetworkBuilder(sd, 0);
+        InferenceForm nb = NetworkBuilder.inference(sd, NetworkBuilder.newVariables(0), DataType.FLOAT);
         nb.output(nb.maxPool3d("pool", nb.input("x", C, d, h, w)), "out");
 
         INDArray y = run(sd, "x", x, "out");
@@ -57,7 +58,7 @@ class PoolingTest {
     @CsvSource({"5, 8, 7", "4, 9, 11", "3, 3, 5", "16, 33, 33"})
     void reportedShapesMatchTheComputedOnes(int d, int h, int w) {
         SameDiff sd = SameDiff.create();
-        NetworkBuilder nb = new NetworkBuilder(sd, 0);
+        InferenceForm nb = NetworkBuilder.inference(sd, NetworkBuilder.newVariables(0), DataType.FLOAT);
         Tensor x = nb.input("x", 6, d, h, w);
         Map<String, Tensor> layers = new LinkedHashMap<>();
         layers.put("stem", nb.conv3d("stem", x, 4, 3, new int[] {1, 2, 2}, 1));
