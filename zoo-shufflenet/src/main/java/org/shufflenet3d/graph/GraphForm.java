@@ -32,6 +32,18 @@ public abstract sealed class GraphForm extends NetworkBuilder permits InferenceF
         return new Tensor(clips.permute(0, 2, 3, 4, 1), channels, frames, height, width);
     }
 
+    /** A 1x1x1 convolution as one matrix product per group of channels (the folded form has its own). */
+    @Override
+    SDVariable pointwiseConv(String module, Tensor x, SDVariable weight, int groups, long[] shape) {
+        return ChannelsLast.pointwiseConv(sd, uniqueName(module), x, weight, groups, shape);
+    }
+
+    /** The depthwise 3x3x3 convolution as one 2D depthwise convolution per temporal tap. */
+    @Override
+    SDVariable depthwiseConv3d(String module, Tensor x, SDVariable weight, int stride, long[] shape) {
+        return ChannelsLast.depthwiseConv3d(sd, uniqueName(module), x, weight, stride);
+    }
+
     /** Marks a tensor as an output under the given name, feature maps in the reference's layout [N, C, D, H, W]. */
     public SDVariable output(Tensor x, String name) {
         return x.shape().length == 4 ? sd.permute(name, x.variable(), 0, 4, 1, 2, 3) : sd.identity(name, x.variable());

@@ -22,16 +22,6 @@ public sealed class InferenceForm extends GraphForm permits FoldedForm {
     }
 
     @Override
-    SDVariable pointwiseConv(String module, Tensor x, SDVariable weight, int groups, long[] shape) {
-        return ChannelsLast.pointwiseConv(sd, uniqueName(module), x, weight, groups, shape);
-    }
-
-    @Override
-    SDVariable depthwiseConv3d(String module, Tensor x, SDVariable weight, int stride, long[] shape) {
-        return ChannelsLast.depthwiseConv3d(sd, uniqueName(module), x, weight, stride);
-    }
-
-    @Override
     SDVariable batchNorm(String module, Tensor x, SDVariable gamma, SDVariable beta, SDVariable mean,
             SDVariable variance) {
         SDVariable scale = gamma.div(sd.math.sqrt(heldFixed(variance).add(BATCH_NORM_EPSILON)));

@@ -69,16 +69,6 @@ public final class TrainingForm extends GraphForm {
                         .build()).outputVariable(), name);
     }
 
-    @Override
-    SDVariable pointwiseConv(String module, Tensor x, SDVariable weight, int groups, long[] shape) {
-        return ChannelsLast.pointwiseConv(sd, uniqueName(module), x, weight, groups, shape);
-    }
-
-    @Override
-    SDVariable depthwiseConv3d(String module, Tensor x, SDVariable weight, int stride, long[] shape) {
-        return ChannelsLast.depthwiseConv3d(sd, uniqueName(module), x, weight, stride);
-    }
-
     /** Normalised with the batch's mean and biased variance over (N, D, H, W). */
     @Override
     SDVariable batchNorm(String module, Tensor x, SDVariable gamma, SDVariable beta, SDVariable mean,
