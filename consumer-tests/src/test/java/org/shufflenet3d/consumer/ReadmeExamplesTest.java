@@ -44,8 +44,8 @@ import org.shufflenet3d.zoo.ShuffleNet3dZooModel;
 import org.shufflenet3d.zoo.ShuffleNetV2;
 
 /**
- * The README's "Using it in a DL4J project" snippets, run as they are written there (ReadmeSnippetsTest checks that
- * each one appears here line for line), with what they promise checked around them.
+ * The snippets of the README's "Using it in a DL4J project" and of docs/dl4j.md, run as they are written there
+ * (ReadmeSnippetsTest checks that each one appears here line for line), with what they promise checked around them.
  */
 class ReadmeExamplesTest {
 

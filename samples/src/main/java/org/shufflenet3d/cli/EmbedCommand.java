@@ -30,8 +30,8 @@ final class EmbedCommand implements Callable<Integer> {
     private static final List<String> FORMATS = List.of("npy", "csv", "json");
 
     @Parameters(index = "0", paramLabel = "VIDEO|FOLDER",
-            description = "A video file (mp4, avi, webm, mkv, mov, m4v), a frame folder, or a folder searched for videos"
-                    + " (depth first, by name: the order of the rows).")
+            description = "A video file (mp4, avi, webm, mkv, mov, m4v), a frame folder, or a folder searched for"
+                    + " videos (depth first, by name: the order of the rows).")
     Path input;
 
     @ArgGroup(exclusive = false, multiplicity = "1")
@@ -86,6 +86,7 @@ final class EmbedCommand implements Callable<Integer> {
         Function<Path, String> activity = path -> "embedding " + path + " in batches of " + batch + " clips of 3x"
                 + clip.clip();
         PrintWriter err = spec.commandLine().getErr();
+        ProgressBar progress = new ProgressBar(err, spec.commandLine().getOut());
         int[] failed = new int[1];
         switch (format) {
             case "npy" -> AtomicFiles.writeFile(output, npy -> ResultFiles.writeText(idsFile(), ids -> {
@@ -95,7 +96,7 @@ final class EmbedCommand implements Callable<Integer> {
                             rows.append(outcome.result().vector());
                             ids.write(outcome.video() + "\n");
                         }
-                    }, err);
+                    }, progress, err);
                 }
             }));
             case "csv" -> ResultFiles.writeText(output, writer -> {
@@ -105,12 +106,12 @@ final class EmbedCommand implements Callable<Integer> {
                 }
                 writer.write(header.append(",error\n").toString());
                 failed[0] = VideoInputs.forEach(videos, activity, embedder::embed,
-                        outcome -> writer.write(csvRow(outcome, dimension)), err);
+                        outcome -> writer.write(csvRow(outcome, dimension)), progress, err);
             });
             default -> ResultFiles.writeJson(output, (Embedding embedding, Map<String, Object> row) -> {
                 row.put("clips", embedding.clips());
                 row.put("embedding", embedding.vector());
-            }, json -> failed[0] = VideoInputs.forEach(videos, activity, embedder::embed, json::write, err));
+            }, json -> failed[0] = VideoInputs.forEach(videos, activity, embedder::embed, json::write, progress, err));
         }
         PrintWriter out = spec.commandLine().getOut();
         out.printf(Locale.ROOT, "wrote the embeddings (%d values each) of %d of %d videos to %s%s%n", dimension,

@@ -31,7 +31,8 @@ import picocli.CommandLine.Spec;
 final class PredictCommand implements Callable<Integer> {
 
     @Parameters(index = "0", paramLabel = "VIDEO|FOLDER",
-            description = "A video file (mp4, avi, webm, mkv, mov, m4v), a frame folder, or a folder searched for videos.")
+            description = "A video file (mp4, avi, webm, mkv, mov, m4v), a frame folder, or a folder searched for"
+                    + " videos.")
     Path input;
 
     @ArgGroup(exclusive = false, multiplicity = "1")
@@ -100,23 +101,24 @@ final class PredictCommand implements Callable<Integer> {
             }
         };
         PrintWriter err = spec.commandLine().getErr();
+        ProgressBar progress = new ProgressBar(err, spec.commandLine().getOut());
         int[] failed = new int[1];
         if (output == null) {
-            failed[0] = VideoInputs.forEach(videos, activity, classifier::classify, print, err);
+            failed[0] = VideoInputs.forEach(videos, activity, classifier::classify, print, progress, err);
         } else if (format.equals("csv")) {
             ResultFiles.writeText(output, writer -> {
                 writer.write("video,clips,rank,label,class,probability,error\n");
                 failed[0] = VideoInputs.forEach(videos, activity, classifier::classify, outcome -> {
                     print.accept(outcome);
                     writer.write(csvRows(outcome));
-                }, err);
+                }, progress, err);
             });
         } else {
             ResultFiles.writeJson(output, this::jsonEntries, json -> failed[0] = VideoInputs.forEach(videos, activity,
                     classifier::classify, outcome -> {
                         print.accept(outcome);
                         json.write(outcome);
-                    }, err));
+                    }, progress, err));
         }
         if (output != null) {
             out.println("wrote " + output);

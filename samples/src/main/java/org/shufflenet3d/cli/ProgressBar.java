@@ -5,13 +5,17 @@ import java.time.Duration;
 import java.util.Locale;
 import org.shufflenet3d.train.Trainer;
 
-/** A one-line progress bar on the error stream, redrawn in place, for training and evaluation. */
+/**
+ * A one-line progress bar on the error stream, redrawn in place, for training, evaluation and a command's videos;
+ * {@link #clear} removes it before another line is printed.
+ */
 final class ProgressBar implements Trainer.Listener {
 
     private static final int WIDTH = 24;
 
     private final PrintWriter err;
     private final PrintWriter out;
+    private boolean drawn;
 
     ProgressBar(PrintWriter err, PrintWriter out) {
         this.err = err;
@@ -25,6 +29,7 @@ final class ProgressBar implements Trainer.Listener {
                 p.epoch(), p.epochs(), "=".repeat(filled), " ".repeat(WIDTH - filled), p.step(), p.steps(), p.loss(),
                 p.accuracy(), p.clipsPerSecond(), format(p.remaining()));
         err.flush();
+        drawn = true;
     }
 
     @Override
@@ -33,6 +38,7 @@ final class ProgressBar implements Trainer.Listener {
         err.printf(Locale.ROOT, "\revaluating [%s%s] %d/%d clips   ", "=".repeat(filled), " ".repeat(WIDTH - filled),
                 clipsDone, clips);
         err.flush();
+        drawn = true;
         if (clipsDone == clips) {
             clear();
         }
@@ -53,9 +59,22 @@ final class ProgressBar implements Trainer.Listener {
         out.flush();
     }
 
-    private void clear() {
-        err.print("\r" + " ".repeat(100) + "\r");
+    /** Videos done of all. */
+    void onVideos(int done, int videos) {
+        int filled = (int) Math.round(WIDTH * (double) done / videos);
+        err.printf(Locale.ROOT, "\rvideos [%s%s] %d/%d   ", "=".repeat(filled), " ".repeat(WIDTH - filled), done,
+                videos);
         err.flush();
+        drawn = true;
+    }
+
+    /** Removes the bar, if one is drawn, so that the next line printed starts on a clean line. */
+    void clear() {
+        if (drawn) {
+            err.print("\r" + " ".repeat(100) + "\r");
+            err.flush();
+            drawn = false;
+        }
     }
 
     private static String format(Duration d) {

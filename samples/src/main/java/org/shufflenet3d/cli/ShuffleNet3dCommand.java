@@ -22,8 +22,8 @@ import picocli.CommandLine.Spec;
 @Command(name = "shufflenet3d", mixinStandardHelpOptions = true, version = "shufflenet3d 0.1.0",
         description = "3D ShuffleNet V1/V2 video classifiers on Deeplearning4j. Without a command: the demo (writes"
                 + " videos, trains, evaluates, saves and classifies; see 'demo --help').",
-        subcommands = {DemoCommand.class, PredictCommand.class, EmbedCommand.class, TrainCommand.class, EvaluateCommand.class,
-            SummaryCommand.class, LogitsCommand.class, ConvertCommand.class, BenchmarkCommand.class,
+        subcommands = {DemoCommand.class, PredictCommand.class, EmbedCommand.class, TrainCommand.class,
+            EvaluateCommand.class, SummaryCommand.class, LogitsCommand.class, ConvertCommand.class, BenchmarkCommand.class,
             CommandLine.HelpCommand.class})
 public final class ShuffleNet3dCommand implements Callable<Integer> {
 

@@ -57,10 +57,12 @@ final class VideoInputs {
      * Applies {@code task} to each video in turn and hands each outcome to {@code sink} as soon as it is known; a
      * video whose task fails is skipped with a message when there are several, and its failure is thrown when it is
      * the only one (before {@code sink} hears of it). {@code activity} says what is being done to a video, for the
-     * message when memory runs out. Progress goes to {@code err}. Returns the number of videos skipped.
+     * message when memory runs out. Progress over several videos is drawn on {@code progress}, cleared before
+     * {@code sink} hears of a video (so that it can print) and before messages on {@code err}. Returns the number
+     * of videos skipped.
      */
     static <R> int forEach(List<Path> videos, Function<Path, String> activity, Function<Path, R> task, Sink<R> sink,
-            PrintWriter err) throws IOException {
+            ProgressBar progress, PrintWriter err) throws IOException {
         int failed = 0;
         for (int i = 0; i < videos.size(); i++) {
             Path video = videos.get(i);
@@ -74,18 +76,16 @@ final class VideoInputs {
                 }
                 outcome = new Outcome<>(video, null, ShuffleNet3dCommand.describe(e));
                 failed++;
-                // after the progress counter, which ends its line only when the next count replaces it
-                err.println((i > 0 ? System.lineSeparator() : "") + "shufflenet3d: skipped: " + outcome.error());
+                progress.clear();
+                err.println("shufflenet3d: skipped: " + outcome.error());
             }
+            progress.clear();
             sink.accept(outcome);
             if (videos.size() > 1) {
-                err.printf(Locale.ROOT, "\r%d/%d videos", i + 1, videos.size());
-                err.flush();
+                progress.onVideos(i + 1, videos.size());
             }
         }
-        if (videos.size() > 1) {
-            err.println();
-        }
+        progress.clear();
         if (failed > 0) {
             err.println("shufflenet3d: " + failed + " of " + videos.size() + " videos could not be read");
         }
